@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Sets up everything this clone needs, idempotently: Node 22, npm packages,
+# the Pulumi CLI pinned to the @pulumi/pulumi version in package-lock.json,
+# its plugins, and the compiled TypeScript. A warm second run takes seconds.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$FLEX_ROOT"
+mkdir -p "$FLEX_TOOLS_BIN" "$FLEX_CACHE"
+
+node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
+
+# --- 1. Node 22 -------------------------------------------------------------
+ensure_node() {
+  local system_node="" cached arch pkg tmp
+  # Look past our own .tools/bin so a stale link never hides the system Node.
+  system_node="$(PATH="${PATH#"$FLEX_TOOLS_BIN:"}" command -v node || true)"
+  if [ -n "$system_node" ] && [ "$(node_major "$system_node")" -ge 22 ]; then
+    ln -sfn "$system_node" "$FLEX_TOOLS_BIN/node"
+    return
+  fi
+  case "$(uname -m)" in
+    x86_64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) flex_die "Node >= 22 is required and this machine ($(uname -m)) has ${system_node:+$("$system_node" --version)}${system_node:-no node}; install Node 22 from https://nodejs.org and re-run." ;;
+  esac
+  cached="$FLEX_CACHE/node/v$FLEX_NODE_VERSION-linux-$arch/bin/node"
+  if [ ! -x "$cached" ]; then
+    pkg="node-linux-$arch@$FLEX_NODE_VERSION"
+    command -v npm >/dev/null || flex_die "Node >= 22 is required; the system Node is ${system_node:+$("$system_node" --version)}${system_node:-missing} and there is no npm to fetch $pkg. Install Node 22 from https://nodejs.org and re-run."
+    flex_log "system Node is ${system_node:+$("$system_node" --version)}${system_node:-missing}; fetching Node $FLEX_NODE_VERSION from the npm registry package $pkg"
+    tmp="$(mktemp -d)"
+    if ! (cd "$tmp" && npm pack --silent "$pkg" >/dev/null 2>"$tmp/npm.err" && tar xzf ./*.tgz); then
+      flex_die "Node >= 22 is required (system: ${system_node:+$("$system_node" --version)}${system_node:-none}) and fetching $pkg from the npm registry failed: $(tail -n 3 "$tmp/npm.err" 2>/dev/null | tr '\n' ' '). Install Node 22 from https://nodejs.org, or make the npm registry reachable, and re-run."
+    fi
+    mkdir -p "$(dirname "$cached")"
+    mv "$tmp/package/bin/node" "$cached.partial" && mv "$cached.partial" "$cached"
+    rm -rf "$tmp"
+  fi
+  [ "$(node_major "$cached")" -ge 22 ] || flex_die "cached Node at $cached does not run; delete $FLEX_CACHE/node and re-run."
+  ln -sfn "$cached" "$FLEX_TOOLS_BIN/node"
+}
+
+# --- 2. npm packages --------------------------------------------------------
+# Reinstall only when package-lock.json changed since the last install.
+ensure_packages() {
+  local dir="$1" stamp want
+  stamp="$dir/node_modules/.flex-transfer-lock.sha256"
+  want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
+  flex_log "installing npm packages in ${dir#"$FLEX_ROOT"/}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" >"$stamp"
+}
+
+# --- 3. Pulumi CLI ----------------------------------------------------------
+pinned_pulumi_version() {
+  node -p 'require("./package-lock.json").packages["node_modules/@pulumi/pulumi"].version'
+}
+
+cli_version() { "$1" version 2>/dev/null | tr -d '\n' || true; }
+
+ensure_pulumi() {
+  local version want cached on_path build_dir
+  version="$(pinned_pulumi_version)"
+  want="v$version"
+  cached="$FLEX_CACHE/pulumi/$want/pulumi"
+
+  if [ -x "$FLEX_TOOLS_BIN/pulumi" ] && [ "$(cli_version "$FLEX_TOOLS_BIN/pulumi")" = "$want" ]; then
+    :
+  elif [ -x "$cached" ] && [ "$(cli_version "$cached")" = "$want" ]; then
+    ln -sfn "$cached" "$FLEX_TOOLS_BIN/pulumi"
+  else
+    on_path="$(PATH="${PATH#"$FLEX_TOOLS_BIN:"}" command -v pulumi || true)"
+    if [ -n "$on_path" ] && [ "$(cli_version "$on_path")" = "$want" ]; then
+      ln -sfn "$on_path" "$FLEX_TOOLS_BIN/pulumi"
+    else
+      if [ -n "$on_path" ]; then
+        flex_log "the pulumi on PATH ($on_path) is $(cli_version "$on_path"), not $want, the version of @pulumi/pulumi in package-lock.json; CLI and SDK must match, so a pinned $want is used instead"
+      fi
+      if ! command -v go >/dev/null; then
+        flex_die "Pulumi CLI $want is required (it must equal @pulumi/pulumi in package-lock.json). ${on_path:+The pulumi on PATH is $(cli_version "$on_path"). }There is no Go toolchain to build it here. Either install the CLI: 'curl -fsSL https://get.pulumi.com | sh -s -- --version $version' (or download $want from https://github.com/pulumi/pulumi/releases) and put it first on PATH, or install Go >= 1.25 and re-run to build it from Go modules."
+      fi
+      build_dir="$FLEX_ROOT/tools/pulumi-build"
+      grep -q "github.com/pulumi/pulumi/pkg/v3 $want" "$build_dir/go.mod" ||
+        flex_die "tools/pulumi-build/go.mod does not pin github.com/pulumi/pulumi/pkg/v3 $want (package-lock.json has @pulumi/pulumi $version); update both together (see docs/toolchain.md)."
+      bash "$build_dir/build.sh" "$want" "$(dirname "$cached")"
+      ln -sfn "$cached" "$FLEX_TOOLS_BIN/pulumi"
+    fi
+  fi
+
+  # The dynamic-provider plugin ships inside the @pulumi/pulumi npm package;
+  # the CLI finds it on PATH. Policy packs run through a shim of ours.
+  ln -sfn "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$FLEX_TOOLS_BIN/pulumi-resource-pulumi-nodejs"
+}
+
+# --- 4. Compiled TypeScript -------------------------------------------------
+ensure_build() {
+  node_modules/.bin/tsc -p tsconfig.json
+}
+
+ensure_node
+ensure_packages "$FLEX_ROOT"
+ensure_pulumi
+ensure_build
