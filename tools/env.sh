@@ -26,6 +26,8 @@ export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_HOME="${PULUMI_HOME:-$FLEX_ROOT/.pulumi-home}"
 export PULUMI_SKIP_CONFIRMATIONS=true
+# Use the plugins beside the pinned CLI, never another install's on PATH.
+export PULUMI_IGNORE_AMBIENT_PLUGINS=true
 
 flex_die() {
   printf 'flex-transfer setup: %s\n' "$*" >&2

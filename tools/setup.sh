@@ -48,7 +48,10 @@ ensure_packages() {
   want="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return; fi
   flex_log "installing npm packages in ${dir#"$FLEX_ROOT"/}"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  # `npm ci` would refuse this lock: the registry these machines reach serves
+  # no non-Linux builds of optional native bindings, so the lock lacks them.
+  # `npm install --no-save` installs exactly the locked tree and never rewrites it.
+  (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
   echo "$want" >"$stamp"
 }
 
@@ -88,9 +91,24 @@ ensure_pulumi() {
     fi
   fi
 
-  # The dynamic-provider plugin ships inside the @pulumi/pulumi npm package;
-  # the CLI finds it on PATH. Policy packs run through a shim of ours.
-  ln -sfn "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$FLEX_TOOLS_BIN/pulumi-resource-pulumi-nodejs"
+  install_plugins_beside "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")"
+}
+
+# The CLI looks for its bundled plugins beside its own binary (after resolving
+# symlinks). pulumi-resource-pulumi-nodejs, which runs dynamic providers,
+# ships inside the @pulumi/pulumi npm package: copy it there. Where that
+# directory is not ours to write (a system install), put it on PATH instead.
+install_plugins_beside() {
+  local cli="$1" dir plugin="pulumi-resource-pulumi-nodejs"
+  dir="$(dirname "$cli")"
+  local source="$FLEX_ROOT/node_modules/@pulumi/pulumi/$plugin"
+  [ -f "$source" ] || flex_die "$source is missing; the @pulumi/pulumi npm package should ship it"
+  if cmp -s "$source" "$dir/$plugin"; then return; fi
+  if [ -w "$dir" ]; then
+    cp "$source" "$dir/$plugin.partial" && chmod 0755 "$dir/$plugin.partial" && mv "$dir/$plugin.partial" "$dir/$plugin"
+  else
+    ln -sfn "$source" "$FLEX_TOOLS_BIN/$plugin"
+  fi
 }
 
 # --- 4. Compiled TypeScript -------------------------------------------------
@@ -98,7 +116,16 @@ ensure_build() {
   node_modules/.bin/tsc -p tsconfig.json
 }
 
-ensure_node
-ensure_packages "$FLEX_ROOT"
-ensure_pulumi
-ensure_build
+# Steps can be run alone (tests exercise each one's failure messages):
+#   tools/setup.sh [node|packages|pulumi|build]...
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=(node packages pulumi build)
+for step in "${steps[@]}"; do
+  case "$step" in
+    node) ensure_node ;;
+    packages) ensure_packages "$FLEX_ROOT" ;;
+    pulumi) ensure_pulumi ;;
+    build) ensure_build ;;
+    *) flex_die "unknown setup step '$step' (expected node, packages, pulumi or build)" ;;
+  esac
+done

@@ -15,10 +15,14 @@ echo "flex-transfer setup: building the Pulumi CLI $version from Go modules (a c
 start=$(date +%s)
 export CGO_ENABLED=0
 ldflags="-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
-if ! go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi; then
-  echo "flex-transfer setup: building the Pulumi CLI failed (see the go output above). The Go module proxy must serve github.com/pulumi/pulumi/pkg/v3@$version and its dependencies." >&2
+# Go's per-module download lines go to a log; on failure its tail is shown.
+log="$tmp/go-build.log"
+if ! go build -trimpath -tags osusergo,grpcnotrace -ldflags "$ldflags" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >"$log" 2>&1; then
+  tail -n 30 "$log" >&2
+  echo "flex-transfer setup: building the Pulumi CLI failed (go output above). The Go module proxy must serve github.com/pulumi/pulumi/pkg/v3@$version and its dependencies." >&2
   exit 1
 fi
+rm -f "$log"
 got="$("$tmp/pulumi" version)"
 if [ "$got" != "$version" ]; then
   echo "flex-transfer setup: the built CLI reports '$got', expected $version" >&2
