@@ -1,0 +1,37 @@
+// One place that turns provider settings into API clients and wraps calls so
+// failures name the resource and never carry a secret.
+import type { Twilio } from "twilio";
+import { createTwilioClient } from "../../../clients/twilio-client";
+import { createServerlessClient } from "../../../clients/serverless-client";
+import { TwilioCallError, describeFailure } from "./errors";
+import { resolveSettings, secretValues, type ProviderSettings } from "./settings";
+
+export interface TwilioSession {
+  settings: ProviderSettings;
+  client: Twilio;
+  /** Runs one logical call; a failure becomes a TwilioCallError naming `resource` and `action`. */
+  call<T>(resource: string, action: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export function openSession(): TwilioSession {
+  const settings = resolveSettings();
+  const secrets = secretValues(settings);
+  // The SDK's own retries stay off: retryIdempotent/createSafely decide what may be repeated.
+  const client = createTwilioClient(settings.credentials, { apiBaseUrl: settings.apiBaseUrl, maxRetries: 0 });
+  return {
+    settings,
+    client,
+    async call(resource, action, fn) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof TwilioCallError) throw err;
+        throw new TwilioCallError(resource, action, describeFailure(err), secrets);
+      }
+    },
+  };
+}
+
+export function openServerlessClient(settings: ProviderSettings) {
+  return createServerlessClient(settings.credentials, { apiBaseUrl: settings.apiBaseUrl });
+}
