@@ -3,6 +3,7 @@
 // all problems are reported together.
 import * as pulumi from "@pulumi/pulumi";
 import { ExpressionSyntaxError, parseExpression } from "../routing";
+import { CHAT_TRANSFER_FILTER_NAMES } from "../workflows";
 
 export interface QueueSettings {
   /** TaskQueue friendly name; also what `transferQueueName` matches. */
@@ -77,6 +78,8 @@ export function loadStackSettings(): StackSettings {
       raw[key] = text;
     }
   }
+  // The providers take TWILIO_API_BASE_URL over the config; so does the program.
+  if (process.env.TWILIO_API_BASE_URL) raw.twilioApiBaseUrl = process.env.TWILIO_API_BASE_URL;
   return parseStackSettings(raw, pulumi.getStack());
 }
 
@@ -177,6 +180,10 @@ function parseWorkspace(value: unknown, where: string, problems: string[]): Work
       problems.push(`${where}.adoptSid must be a workspace SID ('WS' + 32 hex digits), got ${JSON.stringify(v.adoptSid)}`);
       return undefined;
     }
+    if (/^WS0{32}$/.test(v.adoptSid)) {
+      problems.push(`${where}.adoptSid is still the placeholder: set your Flex workspace's SID (Flex Console > TaskRouter, or 'twilio api:taskrouter:v1:workspaces:list')`);
+      return undefined;
+    }
     return { mode: "adopt", sid: v.adoptSid };
   }
   if (typeof v.friendlyName !== "string" || v.friendlyName.length === 0 || v.friendlyName.length > 64) {
@@ -218,8 +225,10 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
     }
     slugs.set(resourceName, name);
     const targetWorkers = q.targetWorkers ?? "1==1";
-    checkExpression(targetWorkers, "queue", `${at}.targetWorkers`, problems);
-    if (q.transferExpression !== undefined) checkExpression(q.transferExpression, "target", `${at}.transferExpression`, problems);
+    checkExpression(targetWorkers, "queue", `${at}.targetWorkers (TaskQueue '${name}')`, problems);
+    if (q.transferExpression !== undefined) {
+      checkExpression(q.transferExpression, "target", `${at}.transferExpression (filter "${CHAT_TRANSFER_FILTER_NAMES.queue(name)}" of the Chat Transfer workflow)`, problems);
+    }
     const taskOrder = q.taskOrder ?? "FIFO";
     if (taskOrder !== "FIFO" && taskOrder !== "LIFO") problems.push(`${at}.taskOrder must be FIFO or LIFO, got ${JSON.stringify(taskOrder)}`);
     const maxReserved = q.maxReservedWorkers ?? 1;

@@ -6,8 +6,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { SourceFile, Visibility } from "./providers/serverless/deployment";
 
-/** dist/functions, next to this compiled module's dist/infra. */
-export const COMPILED_FUNCTIONS_DIR = path.resolve(__dirname, "..", "functions");
+/**
+ * dist/functions, next to this compiled module's dist/infra, unless
+ * FLEX_TRANSFER_FUNCTIONS_DIR names another build (e.g. one CI promotes).
+ */
+export const COMPILED_FUNCTIONS_DIR = process.env.FLEX_TRANSFER_FUNCTIONS_DIR
+  ? path.resolve(process.env.FLEX_TRANSFER_FUNCTIONS_DIR)
+  : path.resolve(__dirname, "..", "functions");
 
 export function readFunctionSources(dir: string = COMPILED_FUNCTIONS_DIR): SourceFile[] {
   if (!fs.existsSync(dir)) {

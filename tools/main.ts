@@ -1,19 +1,71 @@
-// The main job (`npm start`): deploy the embedded default stack offline and
-// show what it produced. Until the emulator-backed `local` stack of the
-// product lands, this is the toolchain's smoke stack on the local file backend.
+// The main job (`npm start`): deploy the `local` stack to the local Twilio
+// emulator, offline, and show what it produced.
+//
+// The emulator is embedded: if nothing answers at the stack's
+// `twilioApiBaseUrl`, it is started in this process (seeded as a new Flex
+// account, state kept in .emulator/local.json so the stack's state and the
+// emulator's stay in step across runs) and stopped when the job ends. If an
+// emulator already runs there (`npm run emulator`), that one is used.
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { runStackCommand, parseArgs } from "./stack";
+import { exitAfterFlush, parseArgs, runStackCommand } from "./stack";
 import { REPO_ROOT } from "./stack-runner";
 
+const LOCAL_STATE_FILE = path.join(REPO_ROOT, ".emulator", "local.json");
+
+function localApiBaseUrl(): URL {
+  const yaml = fs.readFileSync(path.join(REPO_ROOT, "Pulumi.local.yaml"), "utf8");
+  const url = /^\s*flex-transfer:twilioApiBaseUrl:\s*(\S+)\s*$/m.exec(yaml)?.[1];
+  if (!url) throw new Error("Pulumi.local.yaml has no flex-transfer:twilioApiBaseUrl; the local stack must target the emulator");
+  const parsed = new URL(url);
+  if (!["127.0.0.1", "localhost"].includes(parsed.hostname)) {
+    throw new Error(`Pulumi.local.yaml's twilioApiBaseUrl (${url}) is not on this machine; the local stack runs against the local emulator only`);
+  }
+  return parsed;
+}
+
+async function emulatorAnswers(base: URL): Promise<boolean> {
+  try {
+    const response = await fetch(new URL("/__emulator/health", base), { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
 async function main(): Promise<number> {
-  const project = path.join(REPO_ROOT, "tools", "smoke");
-  return runStackCommand(parseArgs(["up", "--stack", "local", "--project", project]));
+  const base = localApiBaseUrl();
+  let stop: (() => Promise<void>) | undefined;
+  if (await emulatorAnswers(base)) {
+    process.stdout.write(`Using the emulator already running at ${base.origin}\n`);
+  } else {
+    const { startEmulator } = await import("../emulator");
+    fs.mkdirSync(path.dirname(LOCAL_STATE_FILE), { recursive: true });
+    const emulator = await startEmulator({ port: Number(base.port), stateFile: LOCAL_STATE_FILE, seed: "flex" });
+    process.stdout.write(`Started the local Twilio emulator at ${emulator.baseUrl} (state: ${path.relative(REPO_ROOT, LOCAL_STATE_FILE)})\n`);
+    stop = () => emulator.stop();
+  }
+  try {
+    const code = await runStackCommand(parseArgs(["up", "--stack", "local"]));
+    process.stdout.write(
+      [
+        "",
+        "The local stack is up. Next:",
+        "  npm run stack -- preview --stack local   # a second preview shows no changes",
+        "  npm run emulator                         # keep the emulator running to call the functions",
+        "",
+      ].join("\n"),
+    );
+    return code;
+  } finally {
+    await stop?.();
+  }
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => exitAfterFlush(code),
   (err: Error) => {
     process.stderr.write(`\nnpm start failed: ${err.message}\n`);
-    process.exit(1);
+    exitAfterFlush(1);
   },
 );

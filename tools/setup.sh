@@ -96,19 +96,25 @@ ensure_pulumi() {
 
 # The CLI looks for its bundled plugins beside its own binary (after resolving
 # symlinks). pulumi-resource-pulumi-nodejs, which runs dynamic providers,
-# ships inside the @pulumi/pulumi npm package: copy it there. Where that
-# directory is not ours to write (a system install), put it on PATH instead.
+# ships inside the @pulumi/pulumi npm package; pulumi-analyzer-policy-nodejs,
+# which runs policy packs when there is no language host, is ours
+# (tools/plugins/). Copy them there; where that directory is not ours to
+# write (a system install), put them on PATH instead.
 install_plugins_beside() {
-  local cli="$1" dir plugin="pulumi-resource-pulumi-nodejs"
-  dir="$(dirname "$cli")"
-  local source="$FLEX_ROOT/node_modules/@pulumi/pulumi/$plugin"
-  [ -f "$source" ] || flex_die "$source is missing; the @pulumi/pulumi npm package should ship it"
-  if cmp -s "$source" "$dir/$plugin"; then return; fi
-  if [ -w "$dir" ]; then
-    cp "$source" "$dir/$plugin.partial" && chmod 0755 "$dir/$plugin.partial" && mv "$dir/$plugin.partial" "$dir/$plugin"
-  else
-    ln -sfn "$source" "$FLEX_TOOLS_BIN/$plugin"
-  fi
+  local dir source plugin
+  dir="$(dirname "$1")"
+  for source in "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$FLEX_ROOT"/tools/plugins/pulumi-*; do
+    [ -f "$source" ] || continue
+    plugin="$(basename "$source")"
+    if cmp -s "$source" "$dir/$plugin"; then continue; fi
+    if [ -w "$dir" ]; then
+      cp "$source" "$dir/$plugin.partial.$$" && chmod 0755 "$dir/$plugin.partial.$$" && mv "$dir/$plugin.partial.$$" "$dir/$plugin"
+    else
+      ln -sfn "$source" "$FLEX_TOOLS_BIN/$plugin"
+    fi
+  done
+  [ -x "$dir/pulumi-resource-pulumi-nodejs" ] || [ -e "$FLEX_TOOLS_BIN/pulumi-resource-pulumi-nodejs" ] ||
+    flex_die "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs is missing; the @pulumi/pulumi npm package should ship it (run setup's packages step)"
 }
 
 # --- 4. Compiled TypeScript -------------------------------------------------

@@ -103,6 +103,11 @@ function printOutputs(outputs: Record<string, { value: unknown; secret: boolean 
   process.stdout.write(`\nOutputs:\n${JSON.stringify(shown, null, 2)}\n`);
 }
 
+/** process.exit() can cut off output still queued for a pipe: exit once it is written. */
+export function exitAfterFlush(code: number): void {
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+}
+
 if (require.main === module) {
   let options: Options;
   try {
@@ -112,11 +117,11 @@ if (require.main === module) {
     process.exit(2);
   }
   runStackCommand(options).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (err: Error) => {
       // CommandError carries the CLI's stderr; print it without a JS stack.
       process.stderr.write(`\nstack ${options.command} failed: ${err.message}\n`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }

@@ -4,7 +4,8 @@
 // our key set, so nothing else in ui_attributes is ever clobbered, and
 // destroy puts back what was there before (or removes the key).
 import * as pulumi from "@pulumi/pulumi";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { retryIdempotent } from "../runtime/retry";
 import type { TwilioSession } from "../runtime/twilio";
 
@@ -97,7 +98,7 @@ export const uiAttributeType: ResourceType<UiAttributeInputs, UiAttributeOutputs
   },
 };
 
-const provider = defineProvider(uiAttributeType);
+const provider = remoteProvider("FlexUiAttribute");
 
 export type UiAttributeArgs = { [K in keyof UiAttributeInputs]: pulumi.Input<UiAttributeInputs[K]> };
 

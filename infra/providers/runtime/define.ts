@@ -77,7 +77,8 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
     },
 
     async create(inputs) {
-      return type.create(inputs, openSession());
+      const { id, outs } = await type.create(inputs, openSession());
+      return { id, outs: withoutUndefined(outs) };
     },
 
     async read(id, olds) {
@@ -94,17 +95,30 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
       // Refreshed inputs = the live values of what the stack manages, so the
       // next diff compares the program against reality, not the last deploy.
       const inputs = { ...olds, ...Object.fromEntries(type.diffKeys.map((k) => [k, live[k]])) } as O;
-      return { id, props: live, inputs };
+      return { id, props: withoutUndefined(live), inputs: withoutUndefined(inputs) };
     },
 
     async update(id, olds, news) {
-      return { outs: await type.update(id, olds, news, openSession()) };
+      return { outs: withoutUndefined(await type.update(id, olds, news, openSession())) };
     },
 
     async delete(id, olds) {
       await type.delete(id, olds, openSession());
     },
   };
+}
+
+/** Pulumi's wire format (protobuf Struct) has no `undefined`: drop such keys. */
+export function withoutUndefined<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, withoutUndefined(v)]),
+    ) as T;
+  }
+  return value;
 }
 
 function equal(custom: ((a: unknown, b: unknown) => boolean) | undefined, a: unknown, b: unknown): boolean {

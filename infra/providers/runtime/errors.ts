@@ -13,7 +13,7 @@ export interface CallFailure {
 }
 
 export function describeFailure(err: unknown): CallFailure {
-  if (err instanceof TwilioCallError) return err.failure;
+  if (isTwilioCallError(err)) return err.failure;
   const e = err as {
     status?: number;
     code?: number | string;
@@ -43,16 +43,26 @@ export function isNotFound(err: unknown): boolean {
   return f.status === 404;
 }
 
-export class TwilioCallError extends Error {
-  constructor(
-    readonly resource: string,
-    readonly action: string,
-    readonly failure: CallFailure,
-    secrets: string[],
-  ) {
-    super(scrub(formatFailure(resource, action, failure), secrets));
-    this.name = "TwilioCallError";
-  }
+/** A failed Twilio call, described for people: names the resource, the action and Twilio's answer. */
+export interface TwilioCallError extends Error {
+  resource: string;
+  action: string;
+  failure: CallFailure;
+}
+
+// A plain Error with fields, not a subclass: dynamic providers are serialized
+// by value, and subclasses of built-ins do not survive that.
+export function twilioCallError(resource: string, action: string, failure: CallFailure, secrets: string[]): TwilioCallError {
+  const err = new Error(scrub(formatFailure(resource, action, failure), secrets)) as TwilioCallError;
+  err.name = "TwilioCallError";
+  err.resource = resource;
+  err.action = action;
+  err.failure = failure;
+  return err;
+}
+
+export function isTwilioCallError(err: unknown): err is TwilioCallError {
+  return err instanceof Error && err.name === "TwilioCallError" && "failure" in err;
 }
 
 function formatFailure(resource: string, action: string, f: CallFailure): string {

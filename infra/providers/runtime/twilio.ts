@@ -3,7 +3,7 @@
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../../clients/twilio-client";
 import { createServerlessClient } from "../../../clients/serverless-client";
-import { TwilioCallError, describeFailure } from "./errors";
+import { describeFailure, isTwilioCallError, twilioCallError } from "./errors";
 import { resolveSettings, secretValues, type ProviderSettings } from "./settings";
 
 export interface TwilioSession {
@@ -25,8 +25,8 @@ export function openSession(): TwilioSession {
       try {
         return await fn();
       } catch (err) {
-        if (err instanceof TwilioCallError) throw err;
-        throw new TwilioCallError(resource, action, describeFailure(err), secrets);
+        if (isTwilioCallError(err)) throw err;
+        throw twilioCallError(resource, action, describeFailure(err), secrets);
       }
     },
   };

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import FormData from "form-data";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent, sleep } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 import { openServerlessClient, type TwilioSession } from "../runtime/twilio";
@@ -385,7 +386,7 @@ async function syncVariables(olds: DeploymentOutputs | undefined, news: Deployme
   return { sids, changed };
 }
 
-const provider = defineProvider(deploymentType);
+const provider = remoteProvider("Deployment");
 
 export type DeploymentArgs = { [K in keyof DeploymentInputs]: pulumi.Input<DeploymentInputs[K]> };
 

@@ -2,7 +2,8 @@
 // change replaces it, deleting first (unique name and domain suffix collide).
 import * as pulumi from "@pulumi/pulumi";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -75,7 +76,7 @@ export const environmentType: ResourceType<EnvironmentInputs, EnvironmentOutputs
   },
 };
 
-const provider = defineProvider(environmentType);
+const provider = remoteProvider("Environment");
 
 export type EnvironmentArgs = { [K in keyof EnvironmentInputs]: pulumi.Input<EnvironmentInputs[K]> };
 

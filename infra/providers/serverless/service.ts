@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runtime/errors";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -89,7 +90,7 @@ export const serviceType: ResourceType<ServiceInputs, ServiceOutputs> = {
   },
 };
 
-const provider = defineProvider(serviceType);
+const provider = remoteProvider("Service");
 
 export type ServiceArgs = { [K in keyof ServiceInputs]: pulumi.Input<ServiceInputs[K]> };
 

@@ -3,7 +3,8 @@
 // name is updatable. Existing activities can be adopted by friendly name.
 import * as pulumi from "@pulumi/pulumi";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -78,7 +79,7 @@ export const activityType: ResourceType<ActivityInputs, ActivityOutputs> = {
   },
 };
 
-const provider = defineProvider(activityType);
+const provider = remoteProvider("Activity");
 
 export type ActivityArgs = { [K in keyof ActivityInputs]: pulumi.Input<ActivityInputs[K]> };
 

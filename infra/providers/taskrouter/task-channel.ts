@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields, recordOriginals, type Originals } from "../runtime/adoption";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -114,7 +115,7 @@ export const taskChannelType: ResourceType<TaskChannelInputs, TaskChannelOutputs
   },
 };
 
-const provider = defineProvider(taskChannelType);
+const provider = remoteProvider("TaskChannel");
 
 export type TaskChannelArgs = { [K in keyof TaskChannelInputs]: pulumi.Input<TaskChannelInputs[K]> };
 

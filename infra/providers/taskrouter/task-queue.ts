@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalizeExpression, validateTargetWorkersExpression } from "../../../routing";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -124,7 +125,7 @@ export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
   },
 };
 
-const provider = defineProvider(taskQueueType);
+const provider = remoteProvider("TaskQueue");
 
 export type TaskQueueArgs = { [K in keyof TaskQueueInputs]: pulumi.Input<TaskQueueInputs[K]> };
 

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { canonicalizeWorkflowConfiguration, validateWorkflowConfiguration, type Finding } from "../../../routing";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -121,7 +122,7 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
   },
 };
 
-const provider = defineProvider(workflowType);
+const provider = remoteProvider("Workflow");
 
 export type WorkflowArgs = { [K in keyof WorkflowInputs]: pulumi.Input<WorkflowInputs[K]> };
 

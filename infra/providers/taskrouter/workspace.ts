@@ -4,7 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedFields, recordOriginals, type Originals } from "../runtime/adoption";
 import { createSafely } from "../runtime/create-safely";
-import { defineProvider, type ResourceType } from "../runtime/define";
+import type { ResourceType } from "../runtime/define";
+import { remoteProvider } from "../remote";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -147,7 +148,7 @@ export const workspaceType: ResourceType<WorkspaceInputs, WorkspaceOutputs> = {
   },
 };
 
-const provider = defineProvider(workspaceType);
+const provider = remoteProvider("Workspace");
 
 export type WorkspaceArgs = { [K in keyof WorkspaceInputs]: pulumi.Input<WorkspaceInputs[K]> };
 
