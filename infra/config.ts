@@ -2,7 +2,7 @@
 // resource is declared. Every problem names the config key and the reason;
 // all problems are reported together.
 import * as pulumi from "@pulumi/pulumi";
-import { ExpressionSyntaxError, parseExpression } from "../routing";
+import { compileExpression, ExpressionSyntaxError } from "../routing";
 import { CHAT_TRANSFER_FILTER_NAMES } from "../workflows";
 
 export interface QueueSettings {
@@ -258,7 +258,7 @@ function checkExpression(value: unknown, kind: "queue" | "target", where: string
     return;
   }
   try {
-    parseExpression(value, kind);
+    compileExpression(value, { kind });
   } catch (err) {
     if (err instanceof ExpressionSyntaxError) problems.push(`${where}: ${err.message}`);
     else throw err;

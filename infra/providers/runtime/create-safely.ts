@@ -32,7 +32,7 @@ export async function createSafely<T>({ create, find, describe, attempts = 6 }: 
       const existing = await retryIdempotent(find);
       if (existing.length === 1) return existing[0];
       if (existing.length > 1) {
-        throw new Error(`${describe}: a create failed in transit and ${existing.length} objects now carry its unique key; resolve the duplicates by hand`);
+        throw new Error(`${describe}: a create failed in transit and ${existing.length} objects now carry its unique key; resolve the duplicates by hand`, { cause: err });
       }
       if (attempt >= attempts) throw err;
       await sleep(backoffMs(attempt));
