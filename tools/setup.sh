@@ -7,15 +7,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$FLEX_ROOT"
 mkdir -p "$FLEX_TOOLS_BIN" "$FLEX_CACHE"
 
+# PATH without our own .tools/bin (wherever it appears), to find what the
+# machine itself provides.
+machine_path() {
+  local out="" entry
+  local IFS=:
+  for entry in $PATH; do
+    [ "$entry" = "$FLEX_TOOLS_BIN" ] || out="${out:+$out:}$entry"
+  done
+  printf '%s' "$out"
+}
+
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 # --- 1. Node 22 -------------------------------------------------------------
 ensure_node() {
   local system_node="" cached arch pkg tmp
   # Look past our own .tools/bin so a stale link never hides the system Node.
-  system_node="$(PATH="${PATH#"$FLEX_TOOLS_BIN:"}" command -v node || true)"
+  system_node="$(PATH="$(machine_path)" command -v node || true)"
   if [ -n "$system_node" ] && [ "$(node_major "$system_node")" -ge 22 ]; then
-    ln -sfn "$system_node" "$FLEX_TOOLS_BIN/node"
+    ln -sfn "$(readlink -f "$system_node")" "$FLEX_TOOLS_BIN/node"
     return
   fi
   case "$(uname -m)" in
@@ -73,7 +84,7 @@ ensure_pulumi() {
   elif [ -x "$cached" ] && [ "$(cli_version "$cached")" = "$want" ]; then
     ln -sfn "$cached" "$FLEX_TOOLS_BIN/pulumi"
   else
-    on_path="$(PATH="${PATH#"$FLEX_TOOLS_BIN:"}" command -v pulumi || true)"
+    on_path="$(PATH="$(machine_path)" command -v pulumi || true)"
     if [ -n "$on_path" ] && [ "$(cli_version "$on_path")" = "$want" ]; then
       ln -sfn "$on_path" "$FLEX_TOOLS_BIN/pulumi"
     else

@@ -24,11 +24,13 @@ function sandbox(fakes: Record<string, string>, realCommands: string[] = []) {
     fs.symlinkSync(real, path.join(bin, name));
   }
   return {
+    dir,
     run(...steps: string[]) {
       const result = spawnSync("bash", [path.join(dir, "repo/tools/setup.sh"), ...steps], {
         encoding: "utf8",
         // /usr/bin:/bin for coreutils only: Go lives in /usr/local/go/bin here.
-        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, FLEX_TRANSFER_CACHE: path.join(dir, "cache") },
+        // .tools/bin appears twice, as after sourcing tools/env.sh in a shell that already had it.
+        env: { PATH: `${path.join(dir, "repo/.tools/bin")}:${path.join(dir, "repo/.tools/bin")}:${bin}:/usr/bin:/bin`, HOME: dir, FLEX_TRANSFER_CACHE: path.join(dir, "cache") },
       });
       return { status: result.status, stderr: result.stderr };
     },
@@ -88,6 +90,21 @@ test("a pulumi of the pinned version on PATH is used as it is", () => {
     expect(stderr).not.toContain("is required");
     expect(stderr).toContain("pulumi-resource-pulumi-nodejs is missing");
     expect(status).toBe(1);
+  } finally {
+    box.cleanup();
+  }
+});
+
+test("a PATH that already holds .tools/bin (even twice) never links node to itself", () => {
+  const box = sandbox({ node: 'case "$1" in -p) echo 22 ;; --version) echo v22.1.0 ;; *) exit 0 ;; esac' });
+  try {
+    const repoBin = path.join(box.dir, "repo/.tools/bin");
+    fs.mkdirSync(repoBin, { recursive: true });
+    // A link from an earlier run; found again through the PATH, it must not be linked to itself.
+    fs.symlinkSync(path.join(box.dir, "bin/node"), path.join(repoBin, "node"));
+    const { status } = box.run("node");
+    expect(status).toBe(0);
+    expect(fs.readlinkSync(path.join(repoBin, "node"))).toBe(path.join(box.dir, "bin/node"));
   } finally {
     box.cleanup();
   }
