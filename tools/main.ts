@@ -52,7 +52,7 @@ async function main(): Promise<number> {
         "",
         "The local stack is up. Next:",
         "  npm run stack -- preview --stack local   # a second preview shows no changes",
-        "  npm run emulator                         # keep the emulator running to call the functions",
+        "  npm run emulator -- --port 4010 --state .emulator/local.json --seed flex   # keep it running to call the functions",
         "",
       ].join("\n"),
     );
