@@ -5,6 +5,7 @@
 // operation would change anything), --policy-pack DIR (repeatable),
 // --config KEY=VALUE (repeatable; set before the operation).
 import * as path from "node:path";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { openStack, cliVersion, sdkVersion, REPO_ROOT, type StackTarget } from "./stack-runner";
 
 interface Options {
@@ -89,9 +90,16 @@ export async function runStackCommand(options: Options, target: Partial<StackTar
     case "outputs":
       printOutputs(await stack.outputs());
       return 0;
-    case "export":
-      process.stdout.write(JSON.stringify(await stack.exportStack(), null, 2) + "\n");
+    case "export": {
+      // Not stack.exportStack(): the Automation API always adds --show-secrets.
+      const ws = stack.workspace as LocalWorkspace;
+      const env: Record<string, string> = { ...ws.envVars, ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}) };
+      // PulumiCommand.run is public in JS but missing from its type declarations.
+      const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
+      const result = await cli.run(["stack", "export", "--stack", options.stackName], ws.workDir, env);
+      process.stdout.write(result.stdout);
       return 0;
+    }
   }
   throw new Error(`unhandled command ${options.command}`);
 }

@@ -8,13 +8,20 @@ import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
 import type { Emulator } from "../../emulator";
 import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, runNode, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
 
 let emulator: Emulator;
 let project: ScratchProject;
 let client: Twilio;
 let functionsDir: string;
 let seeded: ReturnType<typeof flexSeedSids>;
+let uiAttributesBefore: Record<string, unknown>;
+
+async function uiAttributes(): Promise<Record<string, unknown>> {
+  const config = await client.flexApi.v1.configuration().fetch();
+  const ui = config.uiAttributes as unknown;
+  return (typeof ui === "string" ? JSON.parse(ui) : ui) as Record<string, unknown>;
+}
 
 const QUEUES = [
   { name: "Sales", targetWorkers: "routing.skills HAS 'sales'" },
@@ -26,7 +33,6 @@ function config(overrides: Record<string, unknown> = {}) {
     workspace: { adoptSid: seeded.workspace },
     queues: QUEUES,
     serverless: { serviceName: "flex-transfer-test" },
-    flexUiFlagsKey: false, // TEMP
     ...overrides,
   };
 }
@@ -48,6 +54,7 @@ beforeAll(async () => {
     env: { ...emulatorEnv(emulator), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
   });
   project.writeConfig(config());
+  uiAttributesBefore = await uiAttributes();
 });
 
 afterAll(async () => {
@@ -88,6 +95,11 @@ describe("flex-transfer stack on an emulated Flex account", () => {
     const voice = await client.taskrouter.v1.workspaces(seeded.workspace).workflows(outputs.voiceTransferWorkflowSid as string).fetch();
     expect(voice.assignmentCallbackUrl).toBe(`https://${outputs.functionsDomain}/voice/assignment`);
     expect(outputs.functionsBaseUrl).toBe(`${emulator.baseUrl}/runtime/${outputs.functionsDomain}`);
+
+    // The Flex UI reads the same flags; everything else in ui_attributes is untouched.
+    const ui = await uiAttributes();
+    expect((ui.custom_data as { features: Record<string, unknown> }).features.conversation_transfer).toEqual({ enabled: true, cold_transfer: true, multi_participant: true });
+    for (const key of Object.keys(uiAttributesBefore).filter((k) => k !== "custom_data")) expect(ui[key]).toEqual(uiAttributesBefore[key]);
   });
 
   test("2. a second up changes nothing and writes nothing", async () => {
@@ -141,18 +153,34 @@ describe("flex-transfer stack on an emulated Flex account", () => {
     project.writeConfig(config({ queues: [{ ...QUEUES[0], targetWorkers: "routing.skills HAS 'sales' AND routing.level >= 2" }, QUEUES[1]] }));
   });
 
-  test("8. neither the auth token nor an API secret reaches state or its export", async () => {
+  test("8. neither the auth token nor an API secret reaches state or its export; the API address is not frozen in", async () => {
     const key = emulator.createApiKey();
     const withKey = { TWILIO_API_KEY: key.sid, TWILIO_API_SECRET: key.secret, TWILIO_AUTH_TOKEN: undefined };
     // The same stack, driven with an API key: a refresh and an up touch every provider.
     expectSuccess(await project.runWith(withKey, "refresh"));
     expectSuccess(await project.runWith(withKey, "up"));
+    // And with the credentials only in the stack's secret config, none in the environment.
+    const cli = (args: string[]) => runNode(["-e", "require('child_process').execFileSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' })", path.join(ROOT, ".tools/bin/pulumi"), ...args, "--stack", project.stack, "--cwd", project.dir], project.env);
+    expectSuccess(await cli(["config", "set", "flex-transfer:twilioAccountSid", emulator.credentials.accountSid]));
+    expectSuccess(await cli(["config", "set", "--secret", "flex-transfer:twilioAuthToken", emulator.credentials.authToken]));
+    // `up` hands the new config to the providers (refresh uses the last deployment's).
+    const configOnly = { TWILIO_ACCOUNT_SID: undefined, TWILIO_AUTH_TOKEN: undefined };
+    expectSuccess(await project.runWith(configOnly, "up"));
+    expectSuccess(await project.runWith(configOnly, "refresh"));
+
     const exported = expectSuccess(await project.run("export"));
     const stateFiles = listFiles(path.join(path.dirname(project.dir), "state")).map((f) => fs.readFileSync(f, "utf8"));
-    for (const text of [exported, ...stateFiles]) {
+    const stackConfig = fs.readFileSync(path.join(project.dir, `Pulumi.${project.stack}.yaml`), "utf8");
+    for (const text of [exported, ...stateFiles, stackConfig]) {
       expect(text).not.toContain(emulator.credentials.authToken);
       expect(text).not.toContain(key.secret);
     }
+    // The base URL is chosen per run (env or config), not stored in any Twilio resource.
+    const state = JSON.parse(exported.slice(exported.indexOf("{")));
+    const twilioResources = (state.deployment.resources as Array<{ type: string; urn: string }>).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/twilio:"));
+    expect(twilioResources.length).toBeGreaterThan(10);
+    const mentioning = twilioResources.filter((r) => JSON.stringify(r).includes(`127.0.0.1:${emulator.port}`)).map((r) => r.urn);
+    expect(mentioning).toEqual([]);
   });
 
   test("5. destroy removes what the stack created and leaves the adopted workspace as it was", async () => {
@@ -171,6 +199,7 @@ describe("flex-transfer stack on an emulated Flex account", () => {
     const activities = (await client.taskrouter.v1.workspaces(seeded.workspace).activities.list()).map((a) => a.sid).sort();
     expect(activities).toEqual(Object.values(seeded.activities).sort());
     expect((await client.serverless.v1.services.list()).map((s) => s.uniqueName)).not.toContain("flex-transfer-test");
+    expect(await uiAttributes()).toEqual(uiAttributesBefore);
   });
 });
 
