@@ -103,18 +103,30 @@ ensure_pulumi() {
   fi
 
   install_plugins_beside "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")"
+  ensure_policy_analyzer "$version"
+}
+
+# Policy packs run through the language host; without one, the CLI looks for
+# an analyzer plugin `policy-nodejs` in its plugin cache (not beside itself,
+# and not on PATH while PULUMI_IGNORE_AMBIENT_PLUGINS is set). Ours is a shim
+# (tools/plugins/) that starts @pulumi/pulumi's run-policy-pack; install it
+# into this clone's PULUMI_HOME, once per content change.
+ensure_policy_analyzer() {
+  local version="$1" shim="$FLEX_ROOT/tools/plugins/pulumi-analyzer-policy-nodejs" dest
+  [ -f "$shim" ] || return 0
+  dest="$PULUMI_HOME/plugins/analyzer-policy-nodejs-v$version/pulumi-analyzer-policy-nodejs"
+  cmp -s "$shim" "$dest" && return 0
+  "$FLEX_TOOLS_BIN/pulumi" plugin install analyzer policy-nodejs "$version" --file "$shim" --reinstall >/dev/null
 }
 
 # The CLI looks for its bundled plugins beside its own binary (after resolving
 # symlinks). pulumi-resource-pulumi-nodejs, which runs dynamic providers,
-# ships inside the @pulumi/pulumi npm package; pulumi-analyzer-policy-nodejs,
-# which runs policy packs when there is no language host, is ours
-# (tools/plugins/). Copy them there; where that directory is not ours to
-# write (a system install), put them on PATH instead.
+# ships inside the @pulumi/pulumi npm package: copy it there; where that
+# directory is not ours to write (a system install), put it on PATH instead.
 install_plugins_beside() {
   local dir source plugin
   dir="$(dirname "$1")"
-  for source in "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$FLEX_ROOT"/tools/plugins/pulumi-*; do
+  for source in "$FLEX_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"; do
     [ -f "$source" ] || continue
     plugin="$(basename "$source")"
     if cmp -s "$source" "$dir/$plugin"; then continue; fi

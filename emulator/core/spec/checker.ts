@@ -49,6 +49,16 @@ function isSchemaObject(v: unknown): v is JsonSchema {
   return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * API 2010's `uri`, `first_page_uri`, `next_page_uri`… are host-relative
+ * (`/2010-04-01/…`) in every Twilio response, though the spec types them
+ * `format: uri`; validate them as URI references.
+ */
+function relativeUriField(name: string, schema: unknown): unknown {
+  if ((name === 'uri' || name.endsWith('_uri')) && isSchemaObject(schema) && schema.format === 'uri') return { ...schema, format: 'uri-reference' };
+  return schema;
+}
+
 /** Rewrites a spec document for strict validation (see file comment). Mutates `node`. */
 export function strictify(node: unknown, formats: Set<string>): unknown {
   if (Array.isArray(node)) return node.map((n) => strictify(n, formats));
@@ -57,7 +67,7 @@ export function strictify(node: unknown, formats: Set<string>): unknown {
   for (const [k, v] of Object.entries(node)) {
     // `properties` maps names to schemas: recurse into each value, never treat the map itself as a schema.
     if (k === 'properties' && isSchemaObject(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, strictify(pv, formats)]));
+      out[k] = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, strictify(relativeUriField(pk, pv), formats)]));
     } else if (k.startsWith('x-') || k === 'examples' || k === 'example' || k === 'description') {
       continue;
     } else {

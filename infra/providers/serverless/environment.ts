@@ -85,5 +85,8 @@ export class Environment extends pulumi.dynamic.Resource {
   declare readonly domainName: pulumi.Output<string>;
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, domainName: undefined, ...args }, opts, "twilio", "Environment");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

@@ -100,5 +100,8 @@ export class Service extends pulumi.dynamic.Resource {
   declare readonly domainBase: pulumi.Output<string>;
   constructor(name: string, args: ServiceArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, domainBase: undefined, ...args }, opts, "twilio", "Service");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

@@ -88,5 +88,8 @@ export class Activity extends pulumi.dynamic.Resource {
   declare readonly adopted: pulumi.Output<boolean>;
   constructor(name: string, args: ActivityArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, adopted: undefined, ...args }, opts, "twilio", "Activity");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

@@ -135,5 +135,8 @@ export class TaskQueue extends pulumi.dynamic.Resource {
   declare readonly targetWorkers: pulumi.Output<string>;
   constructor(name: string, args: TaskQueueArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, ...args }, opts, "twilio", "TaskQueue");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

@@ -132,5 +132,8 @@ export class Workflow extends pulumi.dynamic.Resource {
   declare readonly configuration: pulumi.Output<string>;
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, ...args }, opts, "twilio", "Workflow");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

