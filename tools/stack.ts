@@ -1,7 +1,8 @@
 // Command line over the real Pulumi CLI for this project's stacks:
 //   node dist/tools/stack.js <command> [--stack local|dev|prod] [--project DIR] [options]
 // Commands: up, preview, refresh, destroy, outputs, export, version.
-// Options: --program FILE (compiled program module), --diff (show property diffs), --expect-no-changes (fail if an
+// Options: --program FILE (compiled program module), --no-policy (skip policy/,
+// which the project's own stacks run by default), --diff (show property diffs), --expect-no-changes (fail if an
 // operation would change anything), --policy-pack DIR (repeatable),
 // --config KEY=VALUE (repeatable; set before the operation).
 import * as path from "node:path";
@@ -16,6 +17,8 @@ interface Options {
   diff: boolean;
   expectNoChanges: boolean;
   policyPacks: string[];
+  /** --no-policy: skip the project's policy pack. */
+  noPolicy: boolean;
   config: Record<string, string>;
 }
 
@@ -29,6 +32,7 @@ export function parseArgs(argv: string[]): Options {
     diff: false,
     expectNoChanges: false,
     policyPacks: [],
+    noPolicy: false,
     config: {},
   };
   for (let i = 0; i < argv.length; i++) {
@@ -44,14 +48,19 @@ export function parseArgs(argv: string[]): Options {
     else if (arg === "--diff") options.diff = true;
     else if (arg === "--expect-no-changes") options.expectNoChanges = true;
     else if (arg === "--policy-pack") options.policyPacks.push(path.resolve(value()));
+    else if (arg === "--no-policy") options.noPolicy = true;
     else if (arg === "--config" || arg === "-c") {
       const [key, ...rest] = value().split("=");
       if (!key || rest.length === 0) throw new Error(`--config expects KEY=VALUE, got '${argv[i]}'`);
       options.config[key] = rest.join("=");
     } else if (!options.command && COMMANDS.includes(arg)) options.command = arg;
-    else throw new Error(`unknown argument '${arg}'. Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--policy-pack DIR] [--config K=V]`);
+    else throw new Error(`unknown argument '${arg}'. Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--policy-pack DIR | --no-policy] [--config K=V]`);
   }
   if (!options.command) throw new Error(`a command is required: one of ${COMMANDS.join(", ")}`);
+  // The project's own stacks always run its policy pack (policy/), as CI does.
+  if (!options.noPolicy && options.policyPacks.length === 0 && options.projectDir === REPO_ROOT) {
+    options.policyPacks.push(path.join(REPO_ROOT, "policy"));
+  }
   return options;
 }
 

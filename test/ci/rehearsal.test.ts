@@ -117,7 +117,7 @@ describe("npm run rehearse", () => {
     const changed = out.split("\n").filter((line) => /^\s*[+~-]{1,2}\s*[\w:/-]+: \((create|update|replace|delete|create-replacement|delete-replaced)\)/.test(line));
     expect(changed).toEqual([expect.stringMatching(/~ pulumi-nodejs:dynamic\/twilio:TaskQueue: \(update\)/)]);
     expect(out).toContain("routing-queue-sales]");
-    expect(out).toMatch(/~ targetWorkers: "routing\.skills HAS 'sales'" => "routing\.skills HAS 'sales' AND routing\.levels\.sales >= 2"/);
+    expect(out).toMatch(/~ targetWorkers\s*: "routing\.skills HAS 'sales'" => "routing\.skills HAS 'sales' AND routing\.levels\.sales >= 2"/);
     // No workflow changes: the queue's SID is the same, so the routing is too.
     expect(out).not.toMatch(/dynamic\/twilio:Workflow: \(update\)/);
     expect(report).toMatch(/~ 1 to update|1 to update/);

@@ -1,0 +1,309 @@
+/**
+ * Transfer functions benchmark (loopback only, bounded): for each operation,
+ * the Twilio API calls it makes and its p50/p95 latency over HTTP against the
+ * emulator, with the stack deployed as the end-to-end tests deploy it.
+ *
+ * Per iteration the emulator state is restored to the freshly deployed stack
+ * and the scenario (a chat, a call, an invite…) is set up outside the
+ * measured window. "API calls" counts the Twilio API requests the emulator
+ * logged while the function ran (not the runtime invocation itself, not test
+ * hooks); "+callbacks" adds what the TaskRouter/voice callbacks it triggered
+ * made until everything settled.
+ *
+ * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
+ */
+import type { Emulator, EmulatorState } from '../emulator';
+import type { VoiceNetworkApi } from '../emulator/services/api';
+import { deployTransferStack, type TransferStack } from '../test/functions/helpers/deploy';
+import { acceptReservation, callFunction, pendingReservations, setActivity, settle, startChat, startTestEmulator, taskOf, type FnResponse } from '../test/functions/helpers/scenario';
+
+export interface FunctionsBenchOptions {
+  iterations?: number;
+  log?: (line: string) => void;
+}
+
+export interface OperationResult {
+  operation: string;
+  iterations: number;
+  /** Mean Twilio API calls made by the function. */
+  apiCalls: number;
+  /** Mean including callbacks the operation triggered. */
+  apiCallsWithCallbacks: number;
+  /** Mean calls per Twilio operation (e.g. `flex.CreateInteractionChannelInvite`). */
+  byOperation: Record<string, number>;
+  p50Ms: number;
+  p95Ms: number;
+  errors: number;
+}
+
+interface Ctx {
+  emu: Emulator;
+  stack: TransferStack;
+  voice: VoiceNetworkApi;
+}
+
+interface Op {
+  name: string;
+  /** Sets up one iteration; returns the measured call. */
+  setup(ctx: Ctx): Promise<() => Promise<FnResponse>>;
+}
+
+const CUSTOMER = '+15550001111';
+const TWILIO_NUMBER = '+15550002222';
+
+function token(ctx: Ctx, worker: string): string {
+  return ctx.emu.mintFlexToken({ workerSid: ctx.stack.workers[worker] });
+}
+
+/** POST signed as Twilio signs webhooks (for the protected endpoints). */
+async function signedCall(ctx: Ctx, path: string, params: Record<string, string>, query = ''): Promise<FnResponse> {
+  const publicUrl = `https://${ctx.stack.domain}${path}${query}`;
+  const signature = ctx.emu.core.webhooks.sign(ctx.emu.credentials.authToken, publicUrl, params);
+  const res = await fetch(`${ctx.stack.baseUrl}${path}${query}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
+    body: new URLSearchParams(params).toString(),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = {};
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+async function startCall(ctx: Ctx, agent: string) {
+  const { stack, voice, emu } = ctx;
+  await setActivity(stack, Object.keys(stack.workers).filter((n) => n !== agent), 'Offline');
+  await setActivity(stack, [agent], 'Available');
+  const customer = voice.inboundCall(stack.accountSid, { from: CUSTOMER, to: TWILIO_NUMBER, twiml: `<Response><Enqueue workflowSid="${stack.inboundWorkflowSid}"><Task>{"type":"inbound"}</Task></Enqueue></Response>` });
+  await settle(emu);
+  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
+  const task = (await ws.tasks.list({ assignmentStatus: ['reserved'] })).find((t) => (JSON.parse(t.attributes) as { call_sid?: string }).call_sid === customer.sid);
+  if (!task) throw new Error('no reserved task for the call');
+  const [res] = await pendingReservations(stack, task.sid);
+  await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
+  await settle(emu);
+  voice.answerRinging(stack.accountSid, `client:${agent}`);
+  await settle(emu);
+  return task.sid;
+}
+
+/** Turns the workspace's event callback off for the iteration (to measure a callback by itself). */
+async function withoutEventCallback(ctx: Ctx): Promise<void> {
+  await ctx.stack.client.taskrouter.v1.workspaces(ctx.stack.workspaceSid).update({ eventCallbackUrl: '' });
+}
+
+const OPERATIONS: Op[] = [
+  {
+    name: 'chat/transfer (cold, to queue)',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      await setActivity(ctx.stack, ['carol'], 'Available');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.queues.sales });
+    },
+  },
+  {
+    name: 'chat/transfer (cold, to worker)',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      await setActivity(ctx.stack, ['dave'], 'Available');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.dave });
+    },
+  },
+  {
+    name: 'chat/invite',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      await setActivity(ctx.stack, ['bob'], 'Available');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
+    },
+  },
+  {
+    name: 'chat/cancel-invite',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      const t = token(ctx, 'alice');
+      const inv = await callFunction(ctx.stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
+      await settle(ctx.emu);
+      return () => callFunction(ctx.stack, '/chat/cancel-invite', { Token: t, inviteTaskSid: String(inv.body.inviteTaskSid) });
+    },
+  },
+  {
+    name: 'chat/leave (last agent, channel closed)',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/chat/leave', { Token: t, taskSid: chat.taskSid });
+    },
+  },
+  {
+    name: 'chat/taskrouter-events (invitee joined)',
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      await setActivity(ctx.stack, ['bob'], 'Available');
+      const inv = await callFunction(ctx.stack, '/chat/invite', { Token: token(ctx, 'alice'), taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
+      const taskSid = String(inv.body.inviteTaskSid);
+      await withoutEventCallback(ctx);
+      await acceptReservation(ctx.emu, ctx.stack, taskSid, ctx.stack.workers.bob);
+      const task = await taskOf(ctx.stack, taskSid);
+      return () =>
+        signedCall(ctx, '/chat/taskrouter-events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
+    },
+  },
+  {
+    name: 'voice/transfer (blind)',
+    async setup(ctx) {
+      const taskSid = await startCall(ctx, 'alice');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.queues.sales, mode: 'blind' });
+    },
+  },
+  {
+    name: 'voice/transfer (warm)',
+    async setup(ctx) {
+      const taskSid = await startCall(ctx, 'alice');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
+    },
+  },
+  {
+    name: 'voice/assignment (call instruction)',
+    async setup(ctx) {
+      const taskSid = await startCall(ctx, 'alice');
+      const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
+      const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
+      return () =>
+        signedCall(ctx, '/voice/assignment', {
+          WorkspaceSid: ctx.stack.workspaceSid,
+          TaskSid: transfer.sid,
+          WorkerSid: ctx.stack.workers.carol,
+          ReservationSid: 'WR' + '0'.repeat(32),
+          TaskAttributes: JSON.stringify(transfer.attributes),
+          WorkerAttributes: JSON.stringify({ contact_uri: 'client:carol' }),
+        });
+    },
+  },
+  {
+    name: 'voice/join-conference (TwiML)',
+    async setup(ctx) {
+      const taskSid = await startCall(ctx, 'alice');
+      await setActivity(ctx.stack, ['carol'], 'Available');
+      const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
+      await settle(ctx.emu);
+      const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
+      const [reservation] = await pendingReservations(ctx.stack, transfer.sid);
+      const conf = transfer.attributes.conference as { sid: string; participants: { customer: string } };
+      const query = `?${new URLSearchParams({ originalTaskSid: taskSid, transferTaskSid: transfer.sid, conferenceSid: conf.sid, customerCallSid: conf.participants.customer, reservationSid: reservation.sid }).toString()}`;
+      return () => signedCall(ctx, '/voice/join-conference', { CallSid: 'CA' + 'b'.repeat(32), From: TWILIO_NUMBER, To: 'client:carol' }, query);
+    },
+  },
+  {
+    name: 'voice/complete-transfer (warm)',
+    async setup(ctx) {
+      const taskSid = await startCall(ctx, 'alice');
+      await setActivity(ctx.stack, ['bob'], 'Available');
+      const t = token(ctx, 'alice');
+      await callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.workers.bob, mode: 'warm' });
+      await settle(ctx.emu);
+      ctx.voice.answerRinging(ctx.stack.accountSid, 'client:bob');
+      await settle(ctx.emu);
+      return () => callFunction(ctx.stack, '/voice/complete-transfer', { Token: t, taskSid });
+    },
+  },
+];
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}
+
+const lastSeq = (emu: Emulator) => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
+const apiEntries = (emu: Emulator, from: number, to = Infinity) => emu.log.list().filter((e) => e.seq > from && e.seq <= to && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'));
+
+export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
+  const iterations = opts.iterations ?? 15;
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const emu = await startTestEmulator();
+  const results: OperationResult[] = [];
+  try {
+    const stack = await deployTransferStack(emu);
+    await settle(emu);
+    const clean: EmulatorState = emu.snapshot();
+    const ctx: Ctx = { emu, stack, voice: emu.core.apiOf<VoiceNetworkApi>('api') as VoiceNetworkApi };
+    for (const op of OPERATIONS) {
+      const latencies: number[] = [];
+      let calls = 0;
+      let withCallbacks = 0;
+      let errors = 0;
+      const byOperation: Record<string, number> = {};
+      for (let i = 0; i < iterations; i++) {
+        emu.restore(clean);
+        const measured = await op.setup(ctx);
+        await settle(emu);
+        const before = lastSeq(emu);
+        const t0 = performance.now();
+        const res = await measured();
+        latencies.push(performance.now() - t0);
+        const answeredAt = lastSeq(emu);
+        await settle(emu);
+        if (res.status !== 200) errors += 1;
+        const direct = apiEntries(emu, before, answeredAt);
+        calls += direct.length;
+        withCallbacks += apiEntries(emu, before).length;
+        for (const e of direct) byOperation[e.operation] = (byOperation[e.operation] ?? 0) + 1;
+      }
+      latencies.sort((a, b) => a - b);
+      const r: OperationResult = {
+        operation: op.name,
+        iterations,
+        apiCalls: calls / iterations,
+        apiCallsWithCallbacks: withCallbacks / iterations,
+        byOperation: Object.fromEntries(Object.entries(byOperation).map(([k, v]) => [k, v / iterations])),
+        p50Ms: percentile(latencies, 50),
+        p95Ms: percentile(latencies, 95),
+        errors,
+      };
+      results.push(r);
+    }
+  } finally {
+    await emu.stop();
+  }
+  log(formatTable(results));
+  return results;
+}
+
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
+
+export function formatTable(results: OperationResult[]): string {
+  const lines = [
+    '| operation | API calls | +callbacks | p50 ms | p95 ms | errors |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.map((r) => `| ${r.operation} | ${num(r.apiCalls)} | ${num(r.apiCallsWithCallbacks)} | ${r.p50Ms.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${r.errors}/${r.iterations} |`),
+    '',
+    'Twilio API calls per operation (mean per request):',
+    '',
+    ...results.map((r) => `- ${r.operation}: ${Object.entries(r.byOperation).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`),
+  ];
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  const i = process.argv.indexOf('--iterations');
+  const iterations = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  run({ iterations: iterations && iterations > 0 ? iterations : undefined }).then(
+    (results) => {
+      if (results.some((r) => r.errors > 0)) process.exitCode = 1;
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

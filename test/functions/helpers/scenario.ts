@@ -1,0 +1,127 @@
+/**
+ * End-to-end scenario helpers: an emulator with the Flex seed and a manual
+ * clock, HTTP calls to the deployed functions, Flex-like chats and calls, and
+ * waiting until the emulator's asynchronous work (webhooks, TwiML fetches)
+ * has settled.
+ */
+import { startEmulator, type Emulator } from '../../../emulator';
+import type { TransferStack } from './deploy';
+
+export const START = Date.UTC(2025, 0, 6, 12, 0, 0);
+
+export async function startTestEmulator(): Promise<Emulator> {
+  return startEmulator({ port: 0, clock: 'manual', startTime: START, seed: 'flex' });
+}
+
+interface Idle {
+  pending(): number;
+  whenIdle(): Promise<void>;
+}
+
+/** Waits until no service has callbacks or TwiML fetches in flight. */
+export async function settle(emu: Emulator): Promise<void> {
+  const names = ['taskrouter', 'api', 'flex', 'conversations'];
+  for (let round = 0; round < 100; round++) {
+    await new Promise((r) => setImmediate(r));
+    const apis = names.map((n) => emu.core.apiOf<Partial<Idle>>(n)).filter((a): a is Idle => !!a && typeof a.pending === 'function' && typeof a.whenIdle === 'function');
+    if (apis.every((a) => a.pending() === 0)) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (apis.every((a) => a.pending() === 0)) return;
+    }
+    await Promise.all(apis.map((a) => a.whenIdle()));
+  }
+}
+
+export interface FnResponse {
+  status: number;
+  body: Record<string, unknown>;
+  text: string;
+  headers: Headers;
+}
+
+/** POSTs form parameters to a deployed function. */
+export async function callFunction(stack: TransferStack, path: string, params: Record<string, string | undefined>, headers: Record<string, string> = {}): Promise<FnResponse> {
+  const form = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) form.append(k, v);
+  const res = await fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers }, body: form.toString() });
+  const text = await res.text();
+  let body: Record<string, unknown>;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = {};
+  }
+  return { status: res.status, body, text, headers: res.headers };
+}
+
+export async function setActivity(stack: TransferStack, names: string[], activity: 'Available' | 'Offline' | 'Unavailable'): Promise<void> {
+  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
+  for (const n of names) await ws.workers(stack.workers[n]).update({ activitySid: stack.activities[activity] });
+}
+
+export async function pendingReservations(stack: TransferStack, taskSid: string) {
+  const rs = await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(taskSid).reservations.list();
+  return rs.filter((r) => r.reservationStatus === 'pending');
+}
+
+/** Accepts the task's pending reservation (as the worker's Flex UI would). Returns the worker SID. */
+export async function acceptReservation(emu: Emulator, stack: TransferStack, taskSid: string, expectedWorker?: string): Promise<string> {
+  await settle(emu);
+  const pending = await pendingReservations(stack, taskSid);
+  if (pending.length !== 1) throw new Error(`task ${taskSid} has ${pending.length} pending reservations`);
+  if (expectedWorker && pending[0].workerSid !== expectedWorker) throw new Error(`task ${taskSid} is reserved for ${pending[0].workerSid}, expected ${expectedWorker}`);
+  await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(taskSid).reservations(pending[0].sid).update({ reservationStatus: 'accepted' });
+  await settle(emu);
+  return pending[0].workerSid;
+}
+
+export interface Chat {
+  interactionSid: string;
+  channelSid: string;
+  conversationSid: string;
+  taskSid: string;
+}
+
+/** A customer starts a web chat; it is routed to `agent` (the only one available) who accepts. */
+export async function startChat(emu: Emulator, stack: TransferStack, agent: string, attributes: Record<string, unknown> = { customerName: 'Ann' }): Promise<Chat> {
+  const others = Object.keys(stack.workers).filter((n) => n !== agent);
+  await setActivity(stack, others, 'Offline');
+  await setActivity(stack, [agent], 'Available');
+  const interaction = await stack.client.flexApi.v1.interaction.create({
+    channel: { type: 'web', initiated_by: 'customer', properties: {} },
+    routing: { properties: { workspace_sid: stack.workspaceSid, workflow_sid: stack.inboundWorkflowSid, task_channel_unique_name: 'chat', attributes } },
+  });
+  const channelSid = (interaction.channel as { sid: string }).sid;
+  const taskSid = String((interaction.routing as { properties: { sid: string } }).properties.sid);
+  await acceptReservation(emu, stack, taskSid, stack.workers[agent]);
+  const task = await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(taskSid).fetch();
+  const attrs = JSON.parse(task.attributes) as Record<string, unknown>;
+  return { interactionSid: interaction.sid, channelSid, conversationSid: String(attrs.conversationSid), taskSid };
+}
+
+export async function taskOf(stack: TransferStack, sid: string) {
+  const t = await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(sid).fetch();
+  return { sid: t.sid, status: t.assignmentStatus, attributes: JSON.parse(t.attributes) as Record<string, unknown>, workflowSid: t.workflowSid, channel: t.taskChannelUniqueName, queueSid: t.taskQueueSid };
+}
+
+export async function conversationAttributes(stack: TransferStack, sid: string): Promise<Record<string, unknown>> {
+  const c = await stack.client.conversations.v1.conversations(sid).fetch();
+  return JSON.parse(c.attributes || '{}') as Record<string, unknown>;
+}
+
+export async function agentParticipants(stack: TransferStack, chat: Chat) {
+  const ps = await stack.client.flexApi.v1.interaction(chat.interactionSid).channels(chat.channelSid).participants.list();
+  const out: Array<{ sid: string; workerSid: string; taskSid: string; taskStatus: string }> = [];
+  for (const p of ps) {
+    if (p.type !== 'agent') continue;
+    const rp = (p.routingProperties ?? {}) as { worker_sid?: string; task_sid?: string };
+    const t = rp.task_sid ? await taskOf(stack, rp.task_sid).catch(() => undefined) : undefined;
+    out.push({ sid: p.sid, workerSid: String(rp.worker_sid), taskSid: String(rp.task_sid), taskStatus: t?.status ?? 'missing' });
+  }
+  return out;
+}
+
+export async function channelStatus(stack: TransferStack, chat: Chat): Promise<string> {
+  const c = await stack.client.flexApi.v1.interaction(chat.interactionSid).channels(chat.channelSid).fetch();
+  return String(c.status);
+}
