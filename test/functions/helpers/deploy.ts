@@ -1,25 +1,22 @@
 /**
- * Deploys the transfer stack to a running emulator, the way the stack does:
- * the Chat Transfer and voice transfer workflows (built by `workflows/`) and
- * the queues they route to, created with the `twilio` SDK through the
- * `clients/` adapters, and `dist/functions` deployed with
- * `@twilio-labs/serverless-api`'s `deployProject` (one Function per compiled
- * file, visibility from the `.protected`/`.private` suffix), with the
- * environment variables wired from the created SIDs; then the voice workflow's
- * assignment callback and the workspace's event callback point at the
- * deployed functions.
+ * Deploys the transfer stack to a running emulator with the real thing:
+ * `pulumi up` of the project's program (infra/index.ts, through the pinned
+ * CLI, in a scratch project with its own file backend), adopting the
+ * emulator's seeded Flex workspace. Queues, the Chat Transfer and Voice
+ * Transfer workflows, the functions and their environment variables, the
+ * workspace event callback and the voice assignment callback all come from
+ * the stack, wired from its outputs.
  *
  * It compiles nothing: run `tsc -p tsconfig.json` first (it refuses a stale
- * dist/functions). Its interface is deliberately small so the lead can swap
- * the body for `pulumi up` of the `local` stack.
+ * dist/functions).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type twilio from 'twilio';
 import type { Emulator } from '../../../emulator';
-import { createServerlessClient, createTwilioClient } from '../../../clients';
-import { buildChatTransferWorkflow, buildVoiceTransferWorkflow } from '../../../workflows';
-import { readFunctionSources } from '../../../infra/function-sources';
+import { createTwilioClient } from '../../../clients';
+import { flexSeedSids } from '../../../emulator/services/taskrouter/seed';
+import { expectSuccess, scratchProject } from '../../../tools/scratch-project';
 
 /** The repository root (works from test/functions/helpers and from dist/test/functions/helpers). */
 export const REPO_ROOT = ((): string => {
@@ -94,87 +91,83 @@ export async function deployTransferStack(emulator: Emulator, opts: DeployOption
   assertCompiledFunctionsFresh();
   const client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl, maxRetries: 0 });
   const accountSid = emulator.credentials.accountSid;
+  const workspaceSid = flexSeedSids(accountSid).workspace;
 
-  // The Flex workspace (adopted, as the stack does) and what Flex seeds in it.
-  const workspaces = await client.taskrouter.v1.workspaces.list();
-  const workspace = workspaces.find((w) => w.friendlyName.startsWith('Flex Task Assignment'));
-  if (!workspace) throw new Error('the emulator account has no Flex workspace: start it with seed "flex"');
-  const ws = client.taskrouter.v1.workspaces(workspace.sid);
-  const queuesByName = await byName(ws.taskQueues.list());
+  const project = scratchProject({
+    pulumiYamlDir: REPO_ROOT,
+    programModule: path.join(REPO_ROOT, 'dist/infra/index.js'),
+    stack: 'e2e',
+    env: {
+      TWILIO_API_BASE_URL: emulator.baseUrl,
+      TWILIO_ACCOUNT_SID: accountSid,
+      TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
+      FLEX_TRANSFER_RETRY_BASE_MS: '20',
+    },
+  });
+  project.writeConfig({
+    workspace: { adoptSid: workspaceSid },
+    queues: [
+      { name: 'Sales', targetWorkers: "routing.skills HAS 'sales'" },
+      { name: 'Support', targetWorkers: "routing.skills HAS 'support'" },
+    ],
+    serverless: { serviceName: opts.serviceName ?? 'flex-transfer' },
+    features: featuresFrom(opts.env),
+  });
+  // Builds complete on the emulator clock: keep it moving while deploying (a no-op in effect for a real clock).
+  const ticker = setInterval(() => emulator.clock.advance(500), 5);
+  let out: string;
+  try {
+    out = expectSuccess(await project.run('up', '--no-policy'));
+  } finally {
+    clearInterval(ticker);
+    project.cleanup();
+  }
+  const outputs = JSON.parse(out.slice(out.lastIndexOf('Outputs:') + 'Outputs:'.length)) as {
+    functionsDomain: string;
+    functionsBaseUrl: string;
+    chatTransferWorkflowSid: string;
+    voiceTransferWorkflowSid: string;
+    everyoneQueueSid: string;
+    queueSids: Record<string, string>;
+    serviceSid: string;
+    environmentSid: string;
+    functionEnvironment: Record<string, string>;
+  };
+
+  const ws = client.taskrouter.v1.workspaces(workspaceSid);
   const workers = await byName(ws.workers.list());
   const activities = await byName(ws.activities.list());
   const workflowsByName = await byName(ws.workflows.list());
-  const everyone = queuesByName.Everyone;
-  if (!everyone) throw new Error('the Flex workspace has no "Everyone" queue');
-
-  // Queues a transfer can target.
-  const sales = queuesByName.Sales ?? (await ws.taskQueues.create({ friendlyName: 'Sales', targetWorkers: "routing.skills HAS 'sales'" })).sid;
-  const support = queuesByName.Support ?? (await ws.taskQueues.create({ friendlyName: 'Support', targetWorkers: "routing.skills HAS 'support'" })).sid;
-  const declared = [
-    { name: 'Sales', sid: sales },
-    { name: 'Support', sid: support },
-  ];
-
-  // The two transfer workflows from the project's builders.
-  const chatConfig = JSON.stringify(buildChatTransferWorkflow({ everyoneQueueSid: everyone, queues: declared }));
-  const voiceConfig = JSON.stringify(buildVoiceTransferWorkflow({ everyoneQueueSid: everyone, queues: declared }));
-  const chatWf = workflowsByName['Chat Transfer'] ?? (await ws.workflows.create({ friendlyName: 'Chat Transfer', configuration: chatConfig })).sid;
-  const voiceWf = workflowsByName['Voice Transfer'] ?? (await ws.workflows.create({ friendlyName: 'Voice Transfer', configuration: voiceConfig })).sid;
-
-  const env: Record<string, string> = {
-    TWILIO_FLEX_WORKSPACE_SID: workspace.sid,
-    TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID: chatWf,
-    TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID: voiceWf,
-    FLEX_TRANSFER_ENABLED: 'true',
-    FLEX_TRANSFER_COLD_TRANSFER: 'true',
-    FLEX_TRANSFER_MULTI_PARTICIPANT: 'true',
-    FLEX_TRANSFER_VOICE_ENABLED: 'true',
-    FLEX_TRANSFER_ALLOWED_ORIGINS: 'https://flex.twilio.com',
-    ...(opts.env ?? {}),
-  };
-
-  // The compiled functions, exactly as the stack reads them.
-  const sources = readFunctionSources(COMPILED_FUNCTIONS);
-  const serverless = createServerlessClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
-  type DeployConfig = Parameters<typeof serverless.deployProject>[0];
-  // Builds complete on the emulator clock: keep it moving while deploying (a no-op in effect for a real clock).
-  const ticker = setInterval(() => emulator.clock.advance(500), 5);
-  let result;
-  try {
-    result = await serverless.deployProject({
-      serviceName: opts.serviceName ?? 'flex-transfer',
-      functionsEnv: 'dev',
-      env,
-      pkgJson: { dependencies: { twilio: '6.2.0' } },
-      runtime: 'node22',
-      overrideExistingService: true,
-      functions: sources.map((f) => ({ name: f.path.slice(1), path: f.path, access: f.visibility, content: f.content })),
-      assets: [],
-    } as unknown as DeployConfig);
-  } finally {
-    clearInterval(ticker);
-  }
-  const domain = result.domain;
-
-  // Callbacks into the deployed functions (Twilio calls them on the functions' domain).
-  await ws.workflows(voiceWf).update({ assignmentCallbackUrl: `https://${domain}/voice/assignment`, configuration: voiceConfig });
-  await ws.workflows(chatWf).update({ configuration: chatConfig });
-  await ws.update({ eventCallbackUrl: `https://${domain}/chat/taskrouter-events` });
 
   return {
-    baseUrl: `${emulator.baseUrl}/runtime/${domain}`,
-    domain,
+    baseUrl: outputs.functionsBaseUrl,
+    domain: outputs.functionsDomain,
     accountSid,
-    workspaceSid: workspace.sid,
-    chatTransferWorkflowSid: chatWf,
-    voiceTransferWorkflowSid: voiceWf,
+    workspaceSid,
+    chatTransferWorkflowSid: outputs.chatTransferWorkflowSid,
+    voiceTransferWorkflowSid: outputs.voiceTransferWorkflowSid,
     inboundWorkflowSid: workflowsByName['Assign to Anyone'],
-    queues: { everyone, sales, support },
+    queues: { everyone: outputs.everyoneQueueSid, sales: outputs.queueSids.Sales, support: outputs.queueSids.Support },
     workers,
     activities,
-    serviceSid: result.serviceSid,
-    environmentSid: result.environmentSid,
-    env,
+    serviceSid: outputs.serviceSid,
+    environmentSid: outputs.environmentSid,
+    env: outputs.functionEnvironment,
     client,
   };
+}
+
+/** Feature-flag variables as stack config (the stack owns the functions' environment). */
+function featuresFrom(env: Record<string, string> = {}): { enabled: boolean; cold_transfer: boolean; multi_participant: boolean } {
+  const known: Record<string, 'enabled' | 'cold_transfer' | 'multi_participant'> = {
+    FLEX_TRANSFER_ENABLED: 'enabled',
+    FLEX_TRANSFER_COLD_TRANSFER: 'cold_transfer',
+    FLEX_TRANSFER_MULTI_PARTICIPANT: 'multi_participant',
+  };
+  const features = { enabled: true, cold_transfer: true, multi_participant: true };
+  for (const [key, value] of Object.entries(env)) {
+    if (!(key in known)) throw new Error(`deployTransferStack: ${key} is not a feature flag the stack sets; set it through stack config`);
+    features[known[key]] = value === 'true';
+  }
+  return features;
 }
