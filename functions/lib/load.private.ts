@@ -5,15 +5,16 @@
  * private functions `lib/<name>`) and is loaded at run time through
  * `Runtime.getFunctions()['lib/<name>'].path`.
  *
- * A function file loads this loader itself with the same mechanism:
+ * An endpoint file finds this loader itself, with the same mechanism, and
+ * hands the building of its handler to `endpoint()`:
  *
- *   import type * as Load from './lib/load.private';
- *   const { loadLib } = require(runtimeFunctionPath('lib/load')) as typeof Load;
+ *   export const handler = (context, event, callback) =>
+ *     (require(Runtime?.getFunctions()['lib/load']?.path …) as typeof Load)
+ *       .endpoint('chat/transfer', (lib) => lib('lib/http').flexEndpoint(…))(context, event, callback);
  *
- * (see `bootstrap()` at the top of every endpoint file), then
- * `loadLib('lib/chat')` is typed as `typeof import('./chat.private')`.
+ * where `lib('lib/chat')` is typed as `typeof import('./chat.private')`.
  */
-import type { RuntimeGlobal, TwilioGlobal } from '../types';
+import type { FunctionHandler, RuntimeGlobal, TwilioGlobal } from '../types';
 import type * as Http from './http.private';
 import type * as Params from './params.private';
 import type * as Config from './config.private';
@@ -68,4 +69,23 @@ export function loadLib<K extends keyof Libs>(name: K): Libs[K] {
 /** For tests: forget loaded modules (e.g. after pointing `Runtime` elsewhere). */
 export function clearLibCache(): void {
   cache.clear();
+}
+
+/**
+ * An endpoint's handler, built from shared code on each call: a shared module
+ * that fails to load answers that request with an error (Twilio logs it)
+ * instead of breaking the function for good.
+ */
+export function endpoint(name: string, build: (lib: typeof loadLib) => FunctionHandler): FunctionHandler {
+  return (context, event, callback) => {
+    let run: FunctionHandler;
+    try {
+      run = build(loadLib);
+    } catch (err) {
+      console.error(`[${name}] cannot load shared code:`, err);
+      callback(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    return run(context, event, callback);
+  };
 }
