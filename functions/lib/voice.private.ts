@@ -532,8 +532,40 @@ export async function handleVoiceTaskEvent(env: TwilioEndpointEnv, eventType: st
     const unheld = await tryUnhold(env.port, conf);
     return { handled: true, unheld };
   }
-  if (eventType === 'task.canceled' && a.transferMode === 'blind') {
-    console.error(`[voice] blind transfer task ${task.sid} was canceled; customer ${conf.customerCallSid} remains on hold in ${conf.conferenceSid}`);
-  }
+  if (eventType === 'task.canceled' && a.transferMode === 'blind') return requeueBlindTransfer(env, task, conf);
   return { handled: true };
+}
+
+/** How many times a canceled blind transfer is put back in line before a person must step in. */
+export const MAX_BLIND_REQUEUES = 3;
+
+/**
+ * A blind transfer task was canceled (its TTL, or someone canceled it): the
+ * first agent left when it was made, so the customer waits on hold with nobody
+ * coming. Put them back in line for any agent (the voice workflow routes a task
+ * with neither `requested_agent` nor `desired_queue` to everyone), unless the
+ * call is over, another transfer is already live, or the limit is reached.
+ */
+async function requeueBlindTransfer(env: TwilioEndpointEnv, task: TaskRecord, conf: ConferenceRefs): Promise<Record<string, unknown>> {
+  const a = task.attributes;
+  const count = typeof a.requeueCount === 'number' ? a.requeueCount : 0;
+  if (count >= MAX_BLIND_REQUEUES) {
+    console.error(`[voice] blind transfer task ${task.sid} was canceled after ${count} requeues; customer ${conf.customerCallSid} stays on hold in ${conf.conferenceSid} for a supervisor`);
+    return { handled: true, requeued: false, reason: 'requeue limit reached' };
+  }
+  const participants: ConferenceParticipantRecord[] = await env.port.listConferenceParticipants(conf.conferenceSid);
+  if (!participants.some((x) => x.callSid === conf.customerCallSid && x.status !== 'complete')) {
+    return { handled: true, requeued: false, reason: 'the customer has left' };
+  }
+  const workflowSid = task.workflowSid ?? env.config.voiceWorkflowSid;
+  if (!workflowSid) return { handled: true, requeued: false, reason: 'the transfer task has no workflow' };
+  const originalTaskSid = String(a.originalTaskSid);
+  // A repeated event (or a transfer made meanwhile) must not put the customer in line twice.
+  if ((await findLiveTransfers(env.port, workflowSid, originalTaskSid)).length > 0) {
+    return { handled: true, requeued: false, reason: 'another transfer is live' };
+  }
+  const attributes = { ...a, requested_agent: null, desired_queue: null, requeuedFrom: task.sid, requeueCount: count + 1, transferRequestId: randomUUID() };
+  const created = await env.port.createTask({ workflowSid, taskChannel: task.taskChannel ?? 'voice', attributes });
+  console.warn(`[voice] blind transfer task ${task.sid} was canceled; customer ${conf.customerCallSid} requeued as ${created.sid}`);
+  return { handled: true, requeued: true, transferTaskSid: created.sid };
 }

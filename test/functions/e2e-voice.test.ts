@@ -176,6 +176,34 @@ test('blind transfer, the new agent never answers: the reservation times out and
   expect((await participants(call))[call.customerCallSid].hold).toBe(false);
 });
 
+test('a canceled blind transfer puts the customer back in line for anyone, once per cancel', async () => {
+  const call = await startCall('alice');
+  await setActivity(stack, ['alice'], 'Offline');
+  const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, originalTaskAction: 'complete' });
+  expect(res.status).toBe(200);
+  await settle(emu);
+  const transferSid = String(res.body.transferTaskSid);
+  // The transfer task is canceled (its TTL, or someone in the console): nobody would come.
+  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
+  await ws.tasks(transferSid).update({ assignmentStatus: 'canceled', reason: 'test: canceled by hand' });
+  await settle(emu);
+  const live = (await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).filter(
+    (t) => (JSON.parse(t.attributes) as { originalTaskSid?: string }).originalTaskSid === call.taskSid,
+  );
+  expect(live).toHaveLength(1);
+  const requeued = JSON.parse(live[0].attributes) as Record<string, unknown>;
+  expect(requeued).toMatchObject({ requeuedFrom: transferSid, requeueCount: 1, requested_agent: null, desired_queue: null, transferMode: 'blind' });
+  expect(customerLive(call)).toBe(true);
+  expect((await participants(call))[call.customerCallSid].hold).toBe(true);
+  // Any available agent gets it, and the customer comes off hold when they join.
+  await setActivity(stack, ['carol'], 'Available');
+  await settle(emu);
+  const [offer] = await pendingReservations(stack, live[0].sid);
+  expect(offer.workerSid).toBe(stack.workers.carol);
+  await newAgentAnswers('carol');
+  expect((await participants(call))[call.customerCallSid].hold).toBe(false);
+});
+
 test('a second hop: the new agent transfers the call again (the conference keeps its name)', async () => {
   const call = await startCall('alice');
   await setActivity(stack, ['bob'], 'Available');
