@@ -12,10 +12,23 @@
  *
  * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
  */
-import type { Emulator, EmulatorState } from '../emulator';
+import type { Emulator } from '../emulator';
 import type { VoiceNetworkApi } from '../emulator/services/api';
-import { deployTransferStack, type TransferStack } from '../test/functions/helpers/deploy';
-import { acceptReservation, callFunction, pendingReservations, setActivity, settle, startChat, startTestEmulator, taskOf, type FnResponse } from '../test/functions/helpers/scenario';
+import type { TransferStack } from '../test/functions/helpers/deploy';
+import {
+  TWILIO_NUMBER,
+  acceptReservation,
+  callFunction,
+  pendingReservations,
+  setActivity,
+  settle,
+  signedCall,
+  startChat,
+  startDeployedStack,
+  startVoiceCall,
+  taskOf,
+  type FnResponse,
+} from '../test/functions/helpers/scenario';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
@@ -48,47 +61,8 @@ interface Op {
   setup(ctx: Ctx): Promise<() => Promise<FnResponse>>;
 }
 
-const CUSTOMER = '+15550001111';
-const TWILIO_NUMBER = '+15550002222';
-
 function token(ctx: Ctx, worker: string): string {
   return ctx.emu.mintFlexToken({ workerSid: ctx.stack.workers[worker] });
-}
-
-/** POST signed as Twilio signs webhooks (for the protected endpoints). */
-async function signedCall(ctx: Ctx, path: string, params: Record<string, string>, query = ''): Promise<FnResponse> {
-  const publicUrl = `https://${ctx.stack.domain}${path}${query}`;
-  const signature = ctx.emu.core.webhooks.sign(ctx.emu.credentials.authToken, publicUrl, params);
-  const res = await fetch(`${ctx.stack.baseUrl}${path}${query}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': signature },
-    body: new URLSearchParams(params).toString(),
-  });
-  const text = await res.text();
-  let body: Record<string, unknown>;
-  try {
-    body = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    body = {};
-  }
-  return { status: res.status, body, text, headers: res.headers };
-}
-
-async function startCall(ctx: Ctx, agent: string) {
-  const { stack, voice, emu } = ctx;
-  await setActivity(stack, Object.keys(stack.workers).filter((n) => n !== agent), 'Offline');
-  await setActivity(stack, [agent], 'Available');
-  const customer = voice.inboundCall(stack.accountSid, { from: CUSTOMER, to: TWILIO_NUMBER, twiml: `<Response><Enqueue workflowSid="${stack.inboundWorkflowSid}"><Task>{"type":"inbound"}</Task></Enqueue></Response>` });
-  await settle(emu);
-  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
-  const task = (await ws.tasks.list({ assignmentStatus: ['reserved'] })).find((t) => (JSON.parse(t.attributes) as { call_sid?: string }).call_sid === customer.sid);
-  if (!task) throw new Error('no reserved task for the call');
-  const [res] = await pendingReservations(stack, task.sid);
-  await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
-  await settle(emu);
-  voice.answerRinging(stack.accountSid, `client:${agent}`);
-  await settle(emu);
-  return task.sid;
 }
 
 /** Turns the workspace's event callback off for the iteration (to measure a callback by itself). */
@@ -96,34 +70,35 @@ async function withoutEventCallback(ctx: Ctx): Promise<void> {
   await ctx.stack.client.taskrouter.v1.workspaces(ctx.stack.workspaceSid).update({ eventCallbackUrl: '' });
 }
 
+/** Alice's chat; `available` becomes Available; the measured call is Alice's `path` (transfer or invite) to `targetSid`. */
+function chatTo(name: string, path: string, available: string, targetSid: (stack: TransferStack) => string): Op {
+  return {
+    name,
+    async setup(ctx) {
+      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
+      await setActivity(ctx.stack, [available], 'Available');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, path, { Token: t, taskSid: chat.taskSid, targetSid: targetSid(ctx.stack) });
+    },
+  };
+}
+
+/** Alice's call; the measured call is her blind or warm transfer to the sales queue. */
+function voiceTransfer(mode: 'blind' | 'warm'): Op {
+  return {
+    name: `voice/transfer (${mode})`,
+    async setup(ctx) {
+      const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
+      const t = token(ctx, 'alice');
+      return () => callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.queues.sales, mode });
+    },
+  };
+}
+
 const OPERATIONS: Op[] = [
-  {
-    name: 'chat/transfer (cold, to queue)',
-    async setup(ctx) {
-      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
-      await setActivity(ctx.stack, ['carol'], 'Available');
-      const t = token(ctx, 'alice');
-      return () => callFunction(ctx.stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.queues.sales });
-    },
-  },
-  {
-    name: 'chat/transfer (cold, to worker)',
-    async setup(ctx) {
-      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
-      await setActivity(ctx.stack, ['dave'], 'Available');
-      const t = token(ctx, 'alice');
-      return () => callFunction(ctx.stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.dave });
-    },
-  },
-  {
-    name: 'chat/invite',
-    async setup(ctx) {
-      const chat = await startChat(ctx.emu, ctx.stack, 'alice');
-      await setActivity(ctx.stack, ['bob'], 'Available');
-      const t = token(ctx, 'alice');
-      return () => callFunction(ctx.stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
-    },
-  },
+  chatTo('chat/transfer (cold, to queue)', '/chat/transfer', 'carol', (stack) => stack.queues.sales),
+  chatTo('chat/transfer (cold, to worker)', '/chat/transfer', 'dave', (stack) => stack.workers.dave),
+  chatTo('chat/invite', '/chat/invite', 'bob', (stack) => stack.workers.bob),
   {
     name: 'chat/cancel-invite',
     async setup(ctx) {
@@ -153,33 +128,19 @@ const OPERATIONS: Op[] = [
       await acceptReservation(ctx.emu, ctx.stack, taskSid, ctx.stack.workers.bob);
       const task = await taskOf(ctx.stack, taskSid);
       return () =>
-        signedCall(ctx, '/chat/taskrouter-events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
+        signedCall(ctx.emu, ctx.stack, '/chat/taskrouter-events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
     },
   },
-  {
-    name: 'voice/transfer (blind)',
-    async setup(ctx) {
-      const taskSid = await startCall(ctx, 'alice');
-      const t = token(ctx, 'alice');
-      return () => callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.queues.sales, mode: 'blind' });
-    },
-  },
-  {
-    name: 'voice/transfer (warm)',
-    async setup(ctx) {
-      const taskSid = await startCall(ctx, 'alice');
-      const t = token(ctx, 'alice');
-      return () => callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
-    },
-  },
+  voiceTransfer('blind'),
+  voiceTransfer('warm'),
   {
     name: 'voice/assignment (call instruction)',
     async setup(ctx) {
-      const taskSid = await startCall(ctx, 'alice');
+      const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
       const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
       const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
       return () =>
-        signedCall(ctx, '/voice/assignment', {
+        signedCall(ctx.emu, ctx.stack, '/voice/assignment', {
           WorkspaceSid: ctx.stack.workspaceSid,
           TaskSid: transfer.sid,
           WorkerSid: ctx.stack.workers.carol,
@@ -192,7 +153,7 @@ const OPERATIONS: Op[] = [
   {
     name: 'voice/join-conference (TwiML)',
     async setup(ctx) {
-      const taskSid = await startCall(ctx, 'alice');
+      const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['carol'], 'Available');
       const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
       await settle(ctx.emu);
@@ -200,13 +161,13 @@ const OPERATIONS: Op[] = [
       const [reservation] = await pendingReservations(ctx.stack, transfer.sid);
       const conf = transfer.attributes.conference as { sid: string; participants: { customer: string } };
       const query = `?${new URLSearchParams({ originalTaskSid: taskSid, transferTaskSid: transfer.sid, conferenceSid: conf.sid, customerCallSid: conf.participants.customer, reservationSid: reservation.sid }).toString()}`;
-      return () => signedCall(ctx, '/voice/join-conference', { CallSid: 'CA' + 'b'.repeat(32), From: TWILIO_NUMBER, To: 'client:carol' }, query);
+      return () => signedCall(ctx.emu, ctx.stack, '/voice/join-conference', { CallSid: 'CA' + 'b'.repeat(32), From: TWILIO_NUMBER, To: 'client:carol' }, query);
     },
   },
   {
     name: 'voice/complete-transfer (warm)',
     async setup(ctx) {
-      const taskSid = await startCall(ctx, 'alice');
+      const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['bob'], 'Available');
       const t = token(ctx, 'alice');
       await callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.workers.bob, mode: 'warm' });
@@ -230,12 +191,9 @@ const apiEntries = (emu: Emulator, from: number, to = Infinity) => emu.log.list(
 export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
   const iterations = opts.iterations ?? 15;
   const log = opts.log ?? ((line: string) => console.log(line));
-  const emu = await startTestEmulator();
+  const { emu, stack, clean } = await startDeployedStack();
   const results: OperationResult[] = [];
   try {
-    const stack = await deployTransferStack(emu);
-    await settle(emu);
-    const clean: EmulatorState = emu.snapshot();
     const ctx: Ctx = { emu, stack, voice: emu.core.apiOf<VoiceNetworkApi>('api') as VoiceNetworkApi };
     for (const op of OPERATIONS) {
       const latencies: number[] = [];

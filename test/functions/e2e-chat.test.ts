@@ -5,7 +5,7 @@
  * cleared by the TaskRouter event callback.
  */
 import type { Emulator, EmulatorState } from '../../emulator';
-import { deployTransferStack, type TransferStack } from './helpers/deploy';
+import type { TransferStack } from './helpers/deploy';
 import {
   acceptReservation,
   agentParticipants,
@@ -13,10 +13,11 @@ import {
   channelStatus,
   conversationAttributes,
   pendingReservations,
+  resetToDeployed,
   setActivity,
   settle,
   startChat,
-  startTestEmulator,
+  startDeployedStack,
   taskOf,
   type Chat,
 } from './helpers/scenario';
@@ -27,16 +28,10 @@ let stack: TransferStack;
 let clean: EmulatorState;
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  stack = await deployTransferStack(emu);
-  await settle(emu);
-  clean = emu.snapshot();
+  ({ emu, stack, clean } = await startDeployedStack());
 });
 afterAll(async () => emu?.stop());
-beforeEach(() => {
-  emu.restore(clean);
-  emu.faults.clear();
-});
+beforeEach(() => resetToDeployed(emu, clean));
 
 const token = (worker: string, roles?: string[]) => emu.mintFlexToken({ workerSid: stack.workers[worker], roles });
 

@@ -9,8 +9,8 @@
  */
 import type { Emulator, EmulatorState } from '../../emulator';
 import type { VoiceNetworkApi } from '../../emulator/services/api';
-import { deployTransferStack, type TransferStack } from './helpers/deploy';
-import { callFunction, pendingReservations, setActivity, settle, startTestEmulator, taskOf } from './helpers/scenario';
+import type { TransferStack } from './helpers/deploy';
+import { callFunction, pendingReservations, resetToDeployed, setActivity, settle, startDeployedStack, startVoiceCall, taskOf, type Call } from './helpers/scenario';
 import { sweepFaults } from './helpers/faults';
 
 let emu: Emulator;
@@ -19,53 +19,16 @@ let clean: EmulatorState;
 let voice: VoiceNetworkApi;
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
-  stack = await deployTransferStack(emu);
+  ({ emu, stack, clean } = await startDeployedStack());
   voice = emu.core.apiOf<VoiceNetworkApi>('api') as VoiceNetworkApi;
-  await settle(emu);
-  clean = emu.snapshot();
 });
 afterAll(async () => emu?.stop());
-beforeEach(() => {
-  emu.restore(clean);
-  emu.faults.clear();
-});
+beforeEach(() => resetToDeployed(emu, clean));
 
-const CUSTOMER = '+15550001111';
-const TWILIO_NUMBER = '+15550002222';
 const token = (worker: string, roles?: string[]) => emu.mintFlexToken({ workerSid: stack.workers[worker], roles });
 
-interface Call {
-  taskSid: string;
-  conferenceSid: string;
-  customerCallSid: string;
-  agentCallSid: string;
-}
-
-/** A customer calls; Flex's workflow reserves `agent`, who is connected through the `conference` instruction. */
-async function startCall(agent: string): Promise<Call> {
-  const others = Object.keys(stack.workers).filter((n) => n !== agent);
-  await setActivity(stack, others, 'Offline');
-  await setActivity(stack, [agent], 'Available');
-  const customer = voice.inboundCall(stack.accountSid, {
-    from: CUSTOMER,
-    to: TWILIO_NUMBER,
-    twiml: `<Response><Enqueue workflowSid="${stack.inboundWorkflowSid}"><Task>{"type":"inbound","name":"Ann"}</Task></Enqueue></Response>`,
-  });
-  await settle(emu);
-  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
-  const task = (await ws.tasks.list({ assignmentStatus: ['reserved'] })).find((t) => (JSON.parse(t.attributes) as { call_sid?: string }).call_sid === customer.sid);
-  if (!task) throw new Error('the customer call created no reserved task');
-  const [res] = await pendingReservations(stack, task.sid);
-  // What Flex answers for a voice reservation: the conference instruction.
-  await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
-  await settle(emu);
-  voice.answerRinging(stack.accountSid, `client:${agent}`);
-  await settle(emu);
-  const attrs = (await taskOf(stack, task.sid)).attributes as { conference?: { sid: string; participants: { customer: string; worker: string } } };
-  if (!attrs.conference) throw new Error('the conference instruction set no conference attributes');
-  return { taskSid: task.sid, conferenceSid: attrs.conference.sid, customerCallSid: attrs.conference.participants.customer, agentCallSid: attrs.conference.participants.worker };
-}
+/** Ann calls; Flex's workflow reserves `agent`, who is connected through the `conference` instruction. */
+const startCall = (agent: string): Promise<Call> => startVoiceCall(emu, stack, agent, { type: 'inbound', name: 'Ann' });
 
 async function participants(call: Call): Promise<Record<string, { hold: boolean; endConferenceOnExit: boolean }>> {
   const conf = await stack.client.conferences(call.conferenceSid).fetch();

@@ -1,34 +1,120 @@
 /** Serverless v1 + serverless-upload HTTP mapping: params -> models -> JSON. */
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
-import { Params, missingParam, paginate } from '../../core';
+import { Params, missingParam } from '../../core';
+import { collectionRoutes } from './collection';
 import * as m from './models';
 import * as ser from './serializers';
 
-const svcOf = (req: EmulatorRequest, env: ServiceEnv, param = 'ServiceSid') => m.getService(env, req.accountSid, req.pathParams[param]);
+const svcOf = (req: EmulatorRequest, env: ServiceEnv) => m.getService(env, req.accountSid, req.pathParams.ServiceSid);
 const body = (req: EmulatorRequest) => new Params(req.body);
 const query = (req: EmulatorRequest) => new Params(req.query, 'query');
+
+/** The Service and Environment a `/Services/{ServiceSid}/Environments/{EnvironmentSid}/...` path names (404 for either). */
+function environmentOf(req: EmulatorRequest, env: ServiceEnv): { svc: m.ServiceRecord; e: m.EnvironmentRecord } {
+  const svc = svcOf(req, env);
+  return { svc, e: m.getEnvironment(svc, req.pathParams.EnvironmentSid) };
+}
 
 function lookup(svc: m.ServiceRecord) {
   return (kind: 'function' | 'asset', sid: string) => m.findVersion(svc, kind, sid);
 }
 
+const services = collectionRoutes({
+  path: '/v1/Services',
+  name: 'Service',
+  key: 'services',
+  parent: (req, env) => ({ env, accountSid: req.accountSid }),
+  items: (a) => m.listServices(a.env, a.accountSid),
+  get: (a, sid) => m.getService(a.env, a.accountSid, sid),
+  serialize: (accountSid, _a, s) => ser.serializeService(accountSid, s),
+  remove: (a, sid) => m.deleteService(a.env, a.accountSid, sid),
+});
+
+const environments = collectionRoutes({
+  path: '/v1/Services/{ServiceSid}/Environments',
+  name: 'Environment',
+  key: 'environments',
+  parent: svcOf,
+  items: (svc) => Object.values(svc.environments),
+  get: m.getEnvironment,
+  serialize: ser.serializeEnvironment,
+  remove: m.deleteEnvironment,
+});
+
+const builds = collectionRoutes({
+  path: '/v1/Services/{ServiceSid}/Builds',
+  name: 'Build',
+  key: 'builds',
+  parent: svcOf,
+  items: (svc) => Object.values(svc.builds),
+  get: m.getBuild,
+  serialize: (accountSid, svc, b) => ser.serializeBuild(accountSid, svc, b, lookup(svc)),
+  remove: m.deleteBuild,
+});
+
+const deployments = collectionRoutes({
+  path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments',
+  name: 'Deployment',
+  key: 'deployments',
+  parent: environmentOf,
+  items: ({ e }) => Object.values(e.deployments),
+  get: ({ svc, e }, sid) => m.getDeployment(svc, e, sid),
+  serialize: (accountSid, { svc, e }, d) => ser.serializeDeployment(accountSid, svc, e, d),
+});
+
+const variables = collectionRoutes({
+  path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables',
+  name: 'Variable',
+  key: 'variables',
+  parent: environmentOf,
+  items: ({ e }) => Object.values(e.variables),
+  get: ({ svc, e }, sid) => m.getVariable(svc, e, sid),
+  serialize: (accountSid, { svc, e }, v) => ser.serializeVariable(accountSid, svc, e, v),
+  remove: ({ svc, e }, sid) => m.deleteVariable(svc, e, sid),
+});
+
+const logs = collectionRoutes({
+  path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs',
+  name: 'Log',
+  key: 'logs',
+  parent: environmentOf,
+  items: ({ e }, req) => {
+    const q = query(req);
+    return m.listLogs(e, { functionSid: q.string('FunctionSid'), start: q.date('StartDate'), end: q.date('EndDate') });
+  },
+  get: ({ svc, e }, sid) => m.getLog(svc, e, sid),
+  serialize: (accountSid, { svc, e }, l) => ser.serializeLog(accountSid, svc, e, l),
+});
+
 /** Routes for one of Functions / Assets (same shape, different names). */
 function resourceRoutes(kind: 'function' | 'asset'): RouteDef[] {
   const Plural = kind === 'function' ? 'Functions' : 'Assets';
   const Name = kind === 'function' ? 'Function' : 'Asset';
-  const key = kind === 'function' ? 'functions' : 'assets';
   const parentParam = kind === 'function' ? 'FunctionSid' : 'AssetSid';
-  return [
-    {
-      method: 'GET',
-      path: `/v1/Services/{ServiceSid}/${Plural}`,
-      operationId: `List${Name}`,
-      handler: (req, env) => {
-        const svc = svcOf(req, env);
-        const items = Object.values(kind === 'function' ? svc.functions : svc.assets);
-        return { status: 200, body: paginate(req, items, (r) => ser.serializeResource(req.accountSid, svc, r), { key }) };
-      },
+  const resources = collectionRoutes({
+    path: `/v1/Services/{ServiceSid}/${Plural}`,
+    name: Name,
+    key: kind === 'function' ? 'functions' : 'assets',
+    parent: svcOf,
+    items: (svc) => Object.values(kind === 'function' ? svc.functions : svc.assets),
+    get: (svc, sid) => m.getResource(svc, kind, sid),
+    serialize: ser.serializeResource,
+    remove: (svc, sid) => m.deleteResource(svc, kind, sid),
+  });
+  const versions = collectionRoutes({
+    path: `/v1/Services/{ServiceSid}/${Plural}/{${parentParam}}/Versions`,
+    name: `${Name}Version`,
+    key: kind === 'function' ? 'function_versions' : 'asset_versions',
+    parent: (req, env) => {
+      const svc = svcOf(req, env);
+      return { svc, resource: m.getResource(svc, kind, req.pathParams[parentParam]) };
     },
+    items: ({ resource }) => Object.values(resource.versions),
+    get: ({ svc, resource }, sid) => m.getVersion(svc, kind, resource.sid, sid),
+    serialize: (accountSid, { svc }, v) => ser.serializeVersion(accountSid, svc, v),
+  });
+  return [
+    resources.list,
     {
       method: 'POST',
       path: `/v1/Services/{ServiceSid}/${Plural}`,
@@ -39,15 +125,7 @@ function resourceRoutes(kind: 'function' | 'asset'): RouteDef[] {
         return { status: 201, body: ser.serializeResource(req.accountSid, svc, r) };
       },
     },
-    {
-      method: 'GET',
-      path: `/v1/Services/{ServiceSid}/${Plural}/{Sid}`,
-      operationId: `Fetch${Name}`,
-      handler: (req, env) => {
-        const svc = svcOf(req, env);
-        return { status: 200, body: ser.serializeResource(req.accountSid, svc, m.getResource(svc, kind, req.pathParams.Sid)) };
-      },
-    },
+    resources.fetch,
     {
       method: 'POST',
       path: `/v1/Services/{ServiceSid}/${Plural}/{Sid}`,
@@ -58,34 +136,9 @@ function resourceRoutes(kind: 'function' | 'asset'): RouteDef[] {
         return { status: 200, body: ser.serializeResource(req.accountSid, svc, r) };
       },
     },
-    {
-      method: 'DELETE',
-      path: `/v1/Services/{ServiceSid}/${Plural}/{Sid}`,
-      operationId: `Delete${Name}`,
-      handler: (req, env) => {
-        m.deleteResource(svcOf(req, env), kind, req.pathParams.Sid);
-        return { status: 204 };
-      },
-    },
-    {
-      method: 'GET',
-      path: `/v1/Services/{ServiceSid}/${Plural}/{${parentParam}}/Versions`,
-      operationId: `List${Name}Version`,
-      handler: (req, env) => {
-        const svc = svcOf(req, env);
-        const parent = m.getResource(svc, kind, req.pathParams[parentParam]);
-        return { status: 200, body: paginate(req, Object.values(parent.versions), (v) => ser.serializeVersion(req.accountSid, svc, v), { key: kind === 'function' ? 'function_versions' : 'asset_versions' }) };
-      },
-    },
-    {
-      method: 'GET',
-      path: `/v1/Services/{ServiceSid}/${Plural}/{${parentParam}}/Versions/{Sid}`,
-      operationId: `Fetch${Name}Version`,
-      handler: (req, env) => {
-        const svc = svcOf(req, env);
-        return { status: 200, body: ser.serializeVersion(req.accountSid, svc, m.getVersion(svc, kind, req.pathParams[parentParam], req.pathParams.Sid)) };
-      },
-    },
+    resources.remove,
+    versions.list,
+    versions.fetch,
     {
       // Not in twilio_serverless_v1.json: uploads go to serverless-upload.twilio.com (multipart).
       method: 'POST',
@@ -118,12 +171,7 @@ function resourceRoutes(kind: 'function' | 'asset'): RouteDef[] {
 
 export const serverlessRoutes: RouteDef[] = [
   // ---------------------------------------------------------------- Services
-  {
-    method: 'GET',
-    path: '/v1/Services',
-    operationId: 'ListService',
-    handler: (req, env) => ({ status: 200, body: paginate(req, m.listServices(env, req.accountSid), (s) => ser.serializeService(req.accountSid, s), { key: 'services' }) }),
-  },
+  services.list,
   {
     method: 'POST',
     path: '/v1/Services',
@@ -139,7 +187,7 @@ export const serverlessRoutes: RouteDef[] = [
       return { status: 201, body: ser.serializeService(req.accountSid, svc) };
     },
   },
-  { method: 'GET', path: '/v1/Services/{Sid}', operationId: 'FetchService', handler: (req, env) => ({ status: 200, body: ser.serializeService(req.accountSid, svcOf(req, env, 'Sid')) }) },
+  services.fetch,
   {
     method: 'POST',
     path: '/v1/Services/{Sid}',
@@ -154,26 +202,10 @@ export const serverlessRoutes: RouteDef[] = [
       return { status: 200, body: ser.serializeService(req.accountSid, svc) };
     },
   },
-  {
-    method: 'DELETE',
-    path: '/v1/Services/{Sid}',
-    operationId: 'DeleteService',
-    handler: (req, env) => {
-      m.deleteService(env, req.accountSid, req.pathParams.Sid);
-      return { status: 204 };
-    },
-  },
+  services.remove,
 
   // ------------------------------------------------------------ Environments
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments',
-    operationId: 'ListEnvironment',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      return { status: 200, body: paginate(req, Object.values(svc.environments), (e) => ser.serializeEnvironment(req.accountSid, svc, e), { key: 'environments' }) };
-    },
-  },
+  environments.list,
   {
     method: 'POST',
     path: '/v1/Services/{ServiceSid}/Environments',
@@ -187,24 +219,8 @@ export const serverlessRoutes: RouteDef[] = [
       return { status: 201, body: ser.serializeEnvironment(req.accountSid, svc, e) };
     },
   },
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{Sid}',
-    operationId: 'FetchEnvironment',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      return { status: 200, body: ser.serializeEnvironment(req.accountSid, svc, m.getEnvironment(svc, req.pathParams.Sid)) };
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/Services/{ServiceSid}/Environments/{Sid}',
-    operationId: 'DeleteEnvironment',
-    handler: (req, env) => {
-      m.deleteEnvironment(svcOf(req, env), req.pathParams.Sid);
-      return { status: 204 };
-    },
-  },
+  environments.fetch,
+  environments.remove,
 
   // ------------------------------------------------------ Functions / Assets
   ...resourceRoutes('function'),
@@ -220,15 +236,7 @@ export const serverlessRoutes: RouteDef[] = [
   },
 
   // ------------------------------------------------------------------ Builds
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Builds',
-    operationId: 'ListBuild',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      return { status: 200, body: paginate(req, Object.values(svc.builds), (b) => ser.serializeBuild(req.accountSid, svc, b, lookup(svc)), { key: 'builds' }) };
-    },
-  },
+  builds.list,
   {
     method: 'POST',
     path: '/v1/Services/{ServiceSid}/Builds',
@@ -245,24 +253,8 @@ export const serverlessRoutes: RouteDef[] = [
       return { status: 201, body: ser.serializeBuild(req.accountSid, svc, b, lookup(svc)) };
     },
   },
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Builds/{Sid}',
-    operationId: 'FetchBuild',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      return { status: 200, body: ser.serializeBuild(req.accountSid, svc, m.getBuild(svc, req.pathParams.Sid), lookup(svc)) };
-    },
-  },
-  {
-    method: 'DELETE',
-    path: '/v1/Services/{ServiceSid}/Builds/{Sid}',
-    operationId: 'DeleteBuild',
-    handler: (req, env) => {
-      m.deleteBuild(svcOf(req, env), req.pathParams.Sid);
-      return { status: 204 };
-    },
-  },
+  builds.fetch,
+  builds.remove,
   {
     method: 'GET',
     path: '/v1/Services/{ServiceSid}/Builds/{Sid}/Status',
@@ -274,21 +266,13 @@ export const serverlessRoutes: RouteDef[] = [
   },
 
   // ------------------------------------------------------------- Deployments
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments',
-    operationId: 'ListDeployment',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      return { status: 200, body: paginate(req, Object.values(e.deployments), (d) => ser.serializeDeployment(req.accountSid, svc, e, d), { key: 'deployments' }) };
-    },
-  },
+  deployments.list,
   {
     method: 'POST',
     path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments',
     operationId: 'CreateDeployment',
     handler: (req, env) => {
+      // Not environmentOf: the parameters are read before createDeployment looks the Environment up, so a malformed IsPlugin is a 400 even when the Environment is missing.
       const svc = svcOf(req, env);
       const p = body(req);
       const buildSid = p.string('BuildSid');
@@ -297,94 +281,36 @@ export const serverlessRoutes: RouteDef[] = [
       return { status: 201, body: ser.serializeDeployment(req.accountSid, svc, m.getEnvironment(svc, req.pathParams.EnvironmentSid), d) };
     },
   },
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Deployments/{Sid}',
-    operationId: 'FetchDeployment',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      return { status: 200, body: ser.serializeDeployment(req.accountSid, svc, e, m.getDeployment(svc, e, req.pathParams.Sid)) };
-    },
-  },
+  deployments.fetch,
 
   // --------------------------------------------------------------- Variables
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables',
-    operationId: 'ListVariable',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      return { status: 200, body: paginate(req, Object.values(e.variables), (v) => ser.serializeVariable(req.accountSid, svc, e, v), { key: 'variables' }) };
-    },
-  },
+  variables.list,
   {
     method: 'POST',
     path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables',
     operationId: 'CreateVariable',
     handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
+      const { svc, e } = environmentOf(req, env);
       const p = body(req);
       const v = m.createVariable(env, e, p.string('Key', { required: true }), p.string('Value', { required: true, allowEmpty: true }));
       return { status: 201, body: ser.serializeVariable(req.accountSid, svc, e, v) };
     },
   },
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}',
-    operationId: 'FetchVariable',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      return { status: 200, body: ser.serializeVariable(req.accountSid, svc, e, m.getVariable(svc, e, req.pathParams.Sid)) };
-    },
-  },
+  variables.fetch,
   {
     method: 'POST',
     path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}',
     operationId: 'UpdateVariable',
     handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
+      const { svc, e } = environmentOf(req, env);
       const p = body(req);
       const v = m.updateVariable(env, svc, e, req.pathParams.Sid, { key: p.string('Key'), value: p.string('Value') });
       return { status: 200, body: ser.serializeVariable(req.accountSid, svc, e, v) };
     },
   },
-  {
-    method: 'DELETE',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Variables/{Sid}',
-    operationId: 'DeleteVariable',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      m.deleteVariable(svc, m.getEnvironment(svc, req.pathParams.EnvironmentSid), req.pathParams.Sid);
-      return { status: 204 };
-    },
-  },
+  variables.remove,
 
   // -------------------------------------------------------------------- Logs
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs',
-    operationId: 'ListLog',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      const q = query(req);
-      const logs = m.listLogs(e, { functionSid: q.string('FunctionSid'), start: q.date('StartDate'), end: q.date('EndDate') });
-      return { status: 200, body: paginate(req, logs, (l) => ser.serializeLog(req.accountSid, svc, e, l), { key: 'logs' }) };
-    },
-  },
-  {
-    method: 'GET',
-    path: '/v1/Services/{ServiceSid}/Environments/{EnvironmentSid}/Logs/{Sid}',
-    operationId: 'FetchLog',
-    handler: (req, env) => {
-      const svc = svcOf(req, env);
-      const e = m.getEnvironment(svc, req.pathParams.EnvironmentSid);
-      return { status: 200, body: ser.serializeLog(req.accountSid, svc, e, m.getLog(svc, e, req.pathParams.Sid)) };
-    },
-  },
+  logs.list,
+  logs.fetch,
 ];

@@ -573,6 +573,12 @@ function pendingReservations(ws: WorkspaceRec, task: TaskRec): ReservationRec[] 
   return task.reservationSids.map((sid) => ws.reservations[sid]).filter((r): r is ReservationRec => !!r && r.status === 'pending');
 }
 
+/** Ends a pending reservation whose task went to another worker (rescinded) or away (canceled), with its event. */
+function endPendingReservation(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, task: TaskRec, res: ReservationRec, status: 'rescinded' | 'canceled'): void {
+  setReservationStatus(engine, ws, res, status);
+  recordEvent(engine, accountSid, ws, `reservation.${status}`, 'reservation', res.sid, `Reservation ${res.sid} ${status}`, { task, worker: ws.workers[res.workerSid], reservation: res });
+}
+
 function requireStatus(res: ReservationRec, allowed: ReservationStatus[], action: string): void {
   if (!allowed.includes(res.status)) {
     throw badRequest(`Reservation ${res.sid} can't be ${action}: its status is ${res.status} (must be ${allowed.join(' or ')})`);
@@ -593,14 +599,7 @@ export function acceptReservation(engine: TaskRouterEngine, accountSid: string, 
     worker,
     reservation: res,
   });
-  for (const other of pendingReservations(ws, task)) {
-    setReservationStatus(engine, ws, other, 'rescinded');
-    recordEvent(engine, accountSid, ws, 'reservation.rescinded', 'reservation', other.sid, `Reservation ${other.sid} rescinded`, {
-      task,
-      worker: ws.workers[other.workerSid],
-      reservation: other,
-    });
-  }
+  for (const other of pendingReservations(ws, task)) endPendingReservation(engine, accountSid, ws, task, other, 'rescinded');
   const queue = res.queueSid ? ws.queues[res.queueSid] : undefined;
   if (queue?.assignmentActivitySid && ws.activities[queue.assignmentActivitySid]) setWorkerActivity(engine, accountSid, ws, worker, queue.assignmentActivitySid, false);
   scheduleTask(engine, accountSid, ws, task);
@@ -698,14 +697,7 @@ export function cancelTask(engine: TaskRouterEngine, accountSid: string, ws: Wor
   if (task.assignmentStatus !== 'pending' && task.assignmentStatus !== 'reserved') {
     throw badRequest(`Task ${task.sid} can't be canceled: its assignment status is ${task.assignmentStatus} (only pending or reserved tasks can be canceled)`);
   }
-  for (const res of pendingReservations(ws, task)) {
-    setReservationStatus(engine, ws, res, 'canceled');
-    recordEvent(engine, accountSid, ws, 'reservation.canceled', 'reservation', res.sid, `Reservation ${res.sid} canceled`, {
-      task,
-      worker: ws.workers[res.workerSid],
-      reservation: res,
-    });
-  }
+  for (const res of pendingReservations(ws, task)) endPendingReservation(engine, accountSid, ws, task, res, 'canceled');
   endTask(engine, ws, task, 'canceled', reason);
   recordEvent(engine, accountSid, ws, 'task.canceled', 'task', task.sid, `Task ${task.sid} canceled${reason ? `: ${reason}` : ''}`, { task });
   scheduleTask(engine, accountSid, ws, task);
@@ -825,12 +817,7 @@ export function deleteTask(engine: TaskRouterEngine, accountSid: string, ws: Wor
     const res = ws.reservations[sid];
     if (!res) continue;
     if (res.status === 'pending') {
-      setReservationStatus(engine, ws, res, 'canceled');
-      recordEvent(engine, accountSid, ws, 'reservation.canceled', 'reservation', res.sid, `Reservation ${res.sid} canceled`, {
-        task,
-        worker: ws.workers[res.workerSid],
-        reservation: res,
-      });
+      endPendingReservation(engine, accountSid, ws, task, res, 'canceled');
     } else if (holdsCapacity(res.status)) {
       releaseCapacity(engine, ws, res);
     }

@@ -1,16 +1,43 @@
 /**
  * End-to-end scenario helpers: an emulator with the Flex seed and a manual
- * clock, HTTP calls to the deployed functions, Flex-like chats and calls, and
- * waiting until the emulator's asynchronous work (webhooks, TwiML fetches)
- * has settled.
+ * clock (with the transfer stack deployed to it), HTTP calls to the deployed
+ * functions, Flex-like chats and calls, and waiting until the emulator's
+ * asynchronous work (webhooks, TwiML fetches) has settled.
  */
-import { startEmulator, type Emulator } from '../../../emulator';
-import type { TransferStack } from './deploy';
+import { startEmulator, type Emulator, type EmulatorState } from '../../../emulator';
+import type { VoiceNetworkApi } from '../../../emulator/services/api';
+import { deployTransferStack, type TransferStack } from './deploy';
 
 export const START = Date.UTC(2025, 0, 6, 12, 0, 0);
 
 export async function startTestEmulator(): Promise<Emulator> {
   return startEmulator({ port: 0, clock: 'manual', startTime: START, seed: 'flex' });
+}
+
+export interface DeployedStack {
+  emu: Emulator;
+  stack: TransferStack;
+  /** The state right after the deployment settled, to restore before each test or iteration. */
+  clean: EmulatorState;
+}
+
+/** An emulator with the transfer stack deployed and settled (the emulator is stopped if the deployment fails). */
+export async function startDeployedStack(): Promise<DeployedStack> {
+  const emu = await startTestEmulator();
+  try {
+    const stack = await deployTransferStack(emu);
+    await settle(emu);
+    return { emu, stack, clean: emu.snapshot() };
+  } catch (err) {
+    await emu.stop();
+    throw err;
+  }
+}
+
+/** Back to the freshly deployed state, with no fault armed. */
+export function resetToDeployed(emu: Emulator, clean: EmulatorState): void {
+  emu.restore(clean);
+  emu.faults.clear();
 }
 
 interface Idle {
@@ -54,9 +81,21 @@ export async function callFunction(stack: TransferStack, path: string, params: R
   return { status: res.status, body, text, headers: res.headers };
 }
 
+/** POSTs to a deployed function signed as Twilio signs webhooks (for the protected endpoints); `query` is part of the signed URL. */
+export async function signedCall(emu: Emulator, stack: TransferStack, path: string, params: Record<string, string>, query = ''): Promise<FnResponse> {
+  const signature = emu.core.webhooks.sign(emu.credentials.authToken, `https://${stack.domain}${path}${query}`, params);
+  return callFunction(stack, `${path}${query}`, params, { 'X-Twilio-Signature': signature });
+}
+
 export async function setActivity(stack: TransferStack, names: string[], activity: 'Available' | 'Offline' | 'Unavailable'): Promise<void> {
   const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
   for (const n of names) await ws.workers(stack.workers[n]).update({ activitySid: stack.activities[activity] });
+}
+
+/** Makes `agent` the only Available worker (the others Offline), so routing has a single choice. */
+export async function onlyAvailable(stack: TransferStack, agent: string): Promise<void> {
+  await setActivity(stack, Object.keys(stack.workers).filter((n) => n !== agent), 'Offline');
+  await setActivity(stack, [agent], 'Available');
 }
 
 export async function pendingReservations(stack: TransferStack, taskSid: string) {
@@ -84,9 +123,7 @@ export interface Chat {
 
 /** A customer starts a web chat; it is routed to `agent` (the only one available) who accepts. */
 export async function startChat(emu: Emulator, stack: TransferStack, agent: string, attributes: Record<string, unknown> = { customerName: 'Ann' }): Promise<Chat> {
-  const others = Object.keys(stack.workers).filter((n) => n !== agent);
-  await setActivity(stack, others, 'Offline');
-  await setActivity(stack, [agent], 'Available');
+  await onlyAvailable(stack, agent);
   const interaction = await stack.client.flexApi.v1.interaction.create({
     channel: { type: 'web', initiated_by: 'customer', properties: {} },
     routing: { properties: { workspace_sid: stack.workspaceSid, workflow_sid: stack.inboundWorkflowSid, task_channel_unique_name: 'chat', attributes } },
@@ -97,6 +134,40 @@ export async function startChat(emu: Emulator, stack: TransferStack, agent: stri
   const task = await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(taskSid).fetch();
   const attrs = JSON.parse(task.attributes) as Record<string, unknown>;
   return { interactionSid: interaction.sid, channelSid, conversationSid: String(attrs.conversationSid), taskSid };
+}
+
+export const CUSTOMER = '+15550001111';
+export const TWILIO_NUMBER = '+15550002222';
+
+export interface Call {
+  taskSid: string;
+  conferenceSid: string;
+  customerCallSid: string;
+  agentCallSid: string;
+}
+
+/** A customer calls; Flex's workflow reserves `agent` (the only one available), who is connected through the `conference` instruction. */
+export async function startVoiceCall(emu: Emulator, stack: TransferStack, agent: string, taskAttributes: Record<string, unknown> = { type: 'inbound' }): Promise<Call> {
+  const voice = emu.core.apiOf<VoiceNetworkApi>('api') as VoiceNetworkApi;
+  await onlyAvailable(stack, agent);
+  const customer = voice.inboundCall(stack.accountSid, {
+    from: CUSTOMER,
+    to: TWILIO_NUMBER,
+    twiml: `<Response><Enqueue workflowSid="${stack.inboundWorkflowSid}"><Task>${JSON.stringify(taskAttributes)}</Task></Enqueue></Response>`,
+  });
+  await settle(emu);
+  const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
+  const task = (await ws.tasks.list({ assignmentStatus: ['reserved'] })).find((t) => (JSON.parse(t.attributes) as { call_sid?: string }).call_sid === customer.sid);
+  if (!task) throw new Error('the customer call created no reserved task');
+  const [res] = await pendingReservations(stack, task.sid);
+  // What Flex answers for a voice reservation: the conference instruction.
+  await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
+  await settle(emu);
+  voice.answerRinging(stack.accountSid, `client:${agent}`);
+  await settle(emu);
+  const attrs = (await taskOf(stack, task.sid)).attributes as { conference?: { sid: string; participants: { customer: string; worker: string } } };
+  if (!attrs.conference) throw new Error('the conference instruction set no conference attributes');
+  return { taskSid: task.sid, conferenceSid: attrs.conference.sid, customerCallSid: attrs.conference.participants.customer, agentCallSid: attrs.conference.participants.worker };
 }
 
 export async function taskOf(stack: TransferStack, sid: string) {
