@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -76,17 +76,11 @@ export const environmentType: ResourceType<EnvironmentInputs, EnvironmentOutputs
   },
 };
 
-const provider = remoteProvider("Environment");
+export type EnvironmentArgs = ArgsOf<EnvironmentInputs>;
 
-export type EnvironmentArgs = { [K in keyof EnvironmentInputs]: pulumi.Input<EnvironmentInputs[K]> };
-
-export class Environment extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class Environment extends TwilioSidResource {
   declare readonly domainName: pulumi.Output<string>;
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, domainName: undefined, ...args }, opts, "twilio", "Environment");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("Environment", name, { domainName: undefined, ...args }, opts);
   }
 }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isNotFound } from "../runtime/errors";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -90,18 +90,12 @@ export const serviceType: ResourceType<ServiceInputs, ServiceOutputs> = {
   },
 };
 
-const provider = remoteProvider("Service");
+export type ServiceArgs = ArgsOf<ServiceInputs>;
 
-export type ServiceArgs = { [K in keyof ServiceInputs]: pulumi.Input<ServiceInputs[K]> };
-
-export class Service extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class Service extends TwilioSidResource {
   declare readonly uniqueName: pulumi.Output<string>;
   declare readonly domainBase: pulumi.Output<string>;
   constructor(name: string, args: ServiceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, domainBase: undefined, ...args }, opts, "twilio", "Service");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("Service", name, { domainBase: undefined, ...args }, opts);
   }
 }

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -79,17 +79,11 @@ export const activityType: ResourceType<ActivityInputs, ActivityOutputs> = {
   },
 };
 
-const provider = remoteProvider("Activity");
+export type ActivityArgs = ArgsOf<ActivityInputs>;
 
-export type ActivityArgs = { [K in keyof ActivityInputs]: pulumi.Input<ActivityInputs[K]> };
-
-export class Activity extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class Activity extends TwilioSidResource {
   declare readonly adopted: pulumi.Output<boolean>;
   constructor(name: string, args: ActivityArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, adopted: undefined, ...args }, opts, "twilio", "Activity");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("Activity", name, { adopted: undefined, ...args }, opts);
   }
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields, recordOriginals, type Originals } from "../runtime/adoption";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -115,18 +115,12 @@ export const taskChannelType: ResourceType<TaskChannelInputs, TaskChannelOutputs
   },
 };
 
-const provider = remoteProvider("TaskChannel");
+export type TaskChannelArgs = ArgsOf<TaskChannelInputs>;
 
-export type TaskChannelArgs = { [K in keyof TaskChannelInputs]: pulumi.Input<TaskChannelInputs[K]> };
-
-export class TaskChannel extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class TaskChannel extends TwilioSidResource {
   declare readonly uniqueName: pulumi.Output<string>;
   declare readonly adopted: pulumi.Output<boolean>;
   constructor(name: string, args: TaskChannelArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, adopted: undefined, ...args }, opts, "twilio", "TaskChannel");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("TaskChannel", name, { adopted: undefined, ...args }, opts);
   }
 }

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { canonicalizeExpression, validateTargetWorkersExpression } from "../../../routing";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -125,18 +125,12 @@ export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
   },
 };
 
-const provider = remoteProvider("TaskQueue");
+export type TaskQueueArgs = ArgsOf<TaskQueueInputs>;
 
-export type TaskQueueArgs = { [K in keyof TaskQueueInputs]: pulumi.Input<TaskQueueInputs[K]> };
-
-export class TaskQueue extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class TaskQueue extends TwilioSidResource {
   declare readonly friendlyName: pulumi.Output<string>;
   declare readonly targetWorkers: pulumi.Output<string>;
   constructor(name: string, args: TaskQueueArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, ...args }, opts, "twilio", "TaskQueue");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("TaskQueue", name, args, opts);
   }
 }

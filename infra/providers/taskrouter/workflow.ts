@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { canonicalizeWorkflowConfiguration, validateWorkflowConfiguration, type Finding } from "../../../routing";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -122,18 +122,12 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
   },
 };
 
-const provider = remoteProvider("Workflow");
+export type WorkflowArgs = ArgsOf<WorkflowInputs>;
 
-export type WorkflowArgs = { [K in keyof WorkflowInputs]: pulumi.Input<WorkflowInputs[K]> };
-
-export class Workflow extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class Workflow extends TwilioSidResource {
   declare readonly friendlyName: pulumi.Output<string>;
   declare readonly configuration: pulumi.Output<string>;
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, ...args }, opts, "twilio", "Workflow");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("Workflow", name, args, opts);
   }
 }

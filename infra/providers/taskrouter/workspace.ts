@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { changedFields, recordOriginals, type Originals } from "../runtime/adoption";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioSidResource, type ArgsOf } from "../resource";
 import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 
@@ -148,20 +148,14 @@ export const workspaceType: ResourceType<WorkspaceInputs, WorkspaceOutputs> = {
   },
 };
 
-const provider = remoteProvider("Workspace");
+export type WorkspaceArgs = ArgsOf<WorkspaceInputs>;
 
-export type WorkspaceArgs = { [K in keyof WorkspaceInputs]: pulumi.Input<WorkspaceInputs[K]> };
-
-export class Workspace extends pulumi.dynamic.Resource {
-  declare readonly sid: pulumi.Output<string>;
+export class Workspace extends TwilioSidResource {
   declare readonly adopted: pulumi.Output<boolean>;
   declare readonly friendlyName: pulumi.Output<string>;
   declare readonly defaultActivitySid: pulumi.Output<string>;
   declare readonly timeoutActivitySid: pulumi.Output<string>;
   constructor(name: string, args: WorkspaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { sid: undefined, adopted: undefined, defaultActivitySid: undefined, timeoutActivitySid: undefined, friendlyName: undefined, ...args }, opts, "twilio", "Workspace");
-    // The id is the SID and stays known while an update is previewed, so
-    // resources built from this SID do not show as changed when it cannot change.
-    this.sid = this.id;
+    super("Workspace", name, { adopted: undefined, defaultActivitySid: undefined, timeoutActivitySid: undefined, friendlyName: undefined, ...args }, opts);
   }
 }
