@@ -40,6 +40,8 @@ export interface Emulator {
   readonly spec: SpecChecker;
   /** Outbound webhook calls made so far. */
   webhooks(): OutboundRecord[];
+  /** Sends webhooks for `host` (domain or host:port) to the loopback `baseUrl` instead (`undefined` removes the route). */
+  routeWebhooks(host: string, baseUrl: string | undefined): void;
   reset(): void;
   snapshot(): EmulatorState;
   restore(snapshot: EmulatorState): void;
@@ -82,6 +84,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     spec: core.spec,
     core,
     webhooks: () => core.webhooks.history(),
+    routeWebhooks: (host, baseUrl) => core.webhooks.route(host, baseUrl),
     reset: () => core.reset(),
     snapshot: () => core.snapshot(),
     restore: (s) => core.restore(s),

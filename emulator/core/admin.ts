@@ -118,6 +118,18 @@ export async function handleAdmin(core: EmulatorCore, req: http.IncomingMessage,
 
       case 'GET webhooks':
         return reply(res, outcome, 200, { webhooks: core.webhooks.history() });
+      case 'GET webhook-routes':
+        return reply(res, outcome, 200, { routes: core.webhooks.routeList() });
+      case 'POST webhook-routes': {
+        if (typeof body.host !== 'string' || body.host === '') return fail(res, outcome, 400, 'host is required (a domain or host:port)');
+        if (body.baseUrl !== undefined && typeof body.baseUrl !== 'string') return fail(res, outcome, 400, 'baseUrl must be a loopback http:// URL, or absent to remove the route');
+        try {
+          core.webhooks.route(body.host, body.baseUrl as string | undefined);
+        } catch (err) {
+          return fail(res, outcome, 400, (err as Error).message);
+        }
+        return reply(res, outcome, 200, { routes: core.webhooks.routeList() });
+      }
 
       case 'POST accounts': {
         const account = core.accounts.create({

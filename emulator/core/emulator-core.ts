@@ -17,7 +17,7 @@ import { Webhooks } from './webhooks';
 
 /** Fixed, documented default credentials of the emulator's first account. */
 export const DEFAULT_ACCOUNT_SID = 'AC10ca1e00000000000000000000000001';
-export const DEFAULT_AUTH_TOKEN = 'local-emulator-auth-token';
+export const DEFAULT_AUTH_TOKEN = 'local-emulator-throwaway-token-1';
 
 export function resolveOptions(opts: EmulatorOptions): ResolvedOptions {
   if (opts.host !== undefined && opts.host !== '127.0.0.1') throw new Error('the emulator listens on 127.0.0.1 only');

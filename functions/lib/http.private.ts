@@ -59,38 +59,74 @@ export interface TwilioEndpointEnv {
  */
 export const portOptions: { retry: Partial<RetryOptions>; factory?: (context: FunctionContext, config: TransferConfig) => TwilioPort } = { retry: {} };
 
-function header(event: FunctionEvent, name: string): string | undefined {
-  const headers = event.request?.headers;
-  if (!headers || typeof headers !== 'object') return undefined;
-  for (const [k, v] of Object.entries(headers)) {
-    if (k.toLowerCase() === name) return Array.isArray(v) ? v[0] : typeof v === 'string' ? v : undefined;
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The request's headers, from the metadata Twilio's runtime puts in
+ * `event.request` (`{headers, cookies}`, headers lower-cased).
+ *
+ * The runtime merges query and body parameters into `event` *after*
+ * `request`, so a parameter named `request` replaces the metadata (a form or
+ * query `request=x`, a JSON body `{"request": {...}}`). Anything that is not
+ * exactly the runtime's shape is refused as a bad parameter, before any other
+ * check: the endpoints then never decide anything from caller-made metadata
+ * of another shape. A complete, well-formed forgery cannot be told apart;
+ * what it can change is limited to the origin echoed in
+ * Access-Control-Allow-Origin, which browsers compare with the real origin
+ * (see docs/functions.md, "Origins").
+ */
+export function requestHeaders(event: FunctionEvent): Record<string, string | string[]> {
+  const { ParamError } = lib('lib/params');
+  const reserved = () => new ParamError('request', 'request is reserved for the request metadata Twilio\'s runtime adds (headers, cookies); a query or body parameter named "request" is not accepted');
+  const metadata = event.request as unknown;
+  if (!isPlainObject(metadata) || !isPlainObject(metadata.headers) || !isPlainObject(metadata.cookies)) throw reserved();
+  if (Object.keys(metadata).some((k) => k !== 'headers' && k !== 'cookies')) throw reserved();
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(metadata.headers)) {
+    if (typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))) headers[name.toLowerCase()] = value;
+    else throw reserved();
   }
-  return undefined;
+  if (Object.values(metadata.cookies).some((v) => typeof v !== 'string')) throw reserved();
+  return headers;
+}
+
+function header(headers: Record<string, string | string[]>, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function newResponse(): TwilioResponse {
   return new (lib('lib/load').runtimeGlobals().Twilio.Response)();
 }
 
+/**
+ * Answers through `Twilio.Response`. A JSON body is handed over as the value
+ * itself: the runtime serializes the body of an `application/json` response
+ * (`Twilio.Response#serialize`), so a string would arrive encoded twice. The
+ * header name must be exactly `Content-Type` for the runtime to see it.
+ */
 function send(callback: FunctionCallback, status: number, body: unknown, headers: Record<string, string>, contentType = 'application/json'): void {
   const res = newResponse();
   res.setStatusCode(status);
   res.appendHeader('Content-Type', contentType);
   for (const [k, v] of Object.entries(headers)) res.appendHeader(k, v);
-  res.setBody(typeof body === 'string' ? body : JSON.stringify(body));
+  if (contentType.startsWith('application/json')) res.setBody(body);
+  else res.setBody(typeof body === 'string' ? body : JSON.stringify(body));
   callback(null, res);
 }
 
+/**
+ * CORS headers of an actual (non-preflight) response: the origin echoed when
+ * it is allowed, nothing when there is no Origin (not a browser), `null`
+ * when the origin is not allowed. Preflights (`OPTIONS`) never reach the
+ * function: Twilio's runtime answers them itself.
+ */
 export function corsHeaders(origin: string | undefined, allowed: string[]): Record<string, string> | null {
   if (origin === undefined) return {};
   if (!allowed.includes(origin)) return null;
-  return {
-    'Access-Control-Allow-Origin': origin,
-    'Access-Control-Allow-Methods': 'OPTIONS, POST',
-    'Access-Control-Allow-Headers': 'Content-Type',
-    'Access-Control-Max-Age': '600',
-    Vary: 'Origin',
-  };
+  return { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' };
 }
 
 /** Maps any failure to a status + body. */
@@ -132,25 +168,23 @@ function buildPort(context: FunctionContext, config: TransferConfig): TwilioPort
 }
 
 /**
- * An endpoint Flex calls: CORS for Flex origins, a valid Flex token (403
- * otherwise), then `impl`.
+ * An endpoint Flex calls: the request metadata checked, the origin checked
+ * (403 for an origin not in FLEX_TRANSFER_ALLOWED_ORIGINS, before any Twilio
+ * call), a valid Flex token (403 otherwise), then `impl`.
  */
 export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: EndpointEnv) => Promise<Result>): FunctionHandler {
   return (context, event, callback) => {
     let cors: Record<string, string> = {};
     const run = async (): Promise<void> => {
+      const headers = requestHeaders(event);
       const allowed = lib('lib/config').readAllowedOrigins(context);
-      const origin = header(event, 'origin');
+      const origin = header(headers, 'origin');
       const c = corsHeaders(origin, allowed);
       if (c === null) {
         send(callback, 403, { success: false, error: 'origin_not_allowed', message: `origin ${origin} is not allowed (FLEX_TRANSFER_ALLOWED_ORIGINS)` }, {});
         return;
       }
       cors = c;
-      if (header(event, 'access-control-request-method') !== undefined) {
-        send(callback, 204, '', cors, 'text/plain');
-        return;
-      }
       const config = lib('lib/config').readConfig(context, needs);
       const port = buildPort(context, config);
       const actor = await lib('lib/auth').authenticate(port, event.Token);

@@ -36,9 +36,10 @@ export interface Libs {
   'lib/voice': typeof Voice;
 }
 
-// Twilio's runtime provides these as globals. They are read as free identifiers
-// (not `globalThis.X`), so the code also works where a runtime injects them as
-// module-wrapper variables (the local emulator does).
+// Twilio's runtime (@twilio/runtime-handler, which the local emulator and
+// twilio-run also run) provides these as globals. They are read as free
+// identifiers (not `globalThis.X`), which also works for a runtime that would
+// inject them as module-wrapper variables.
 declare const Twilio: TwilioGlobal | undefined;
 declare const Runtime: RuntimeGlobal | undefined;
 

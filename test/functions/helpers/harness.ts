@@ -12,29 +12,21 @@ export const FUNCTIONS_DIR = path.resolve(__dirname, '../../../functions');
 
 export const LIBS = ['load', 'http', 'params', 'config', 'twilio', 'auth', 'ledger', 'chat', 'voice'];
 
-export class FakeResponse {
-  statusCode = 200;
-  headers: Record<string, string> = {};
-  body: unknown = '';
-  setStatusCode(code: number) {
-    this.statusCode = code;
-    return this;
-  }
-  setBody(body: unknown) {
-    this.body = body;
-    return this;
-  }
-  appendHeader(k: string, v: string) {
-    this.headers[k] = v;
-    return this;
-  }
-}
+/**
+ * `Twilio.Response` of @twilio/runtime-handler itself (its package exports only
+ * the dev server, so the class is loaded from its file): `serialize()` is what
+ * the runtime turns a response into, JSON-encoding the body of an
+ * `application/json` response.
+ */
+export const RuntimeResponse = require(path.join(path.dirname(require.resolve('@twilio/runtime-handler/dev')), 'internal', 'response.js')).Response as new () => {
+  serialize(): { statusCode: number; headers: Record<string, unknown>; body: unknown };
+};
 
 export function installRuntime(): void {
   const fns: Record<string, { path: string }> = {};
   for (const l of LIBS) fns[`lib/${l}`] = { path: path.join(FUNCTIONS_DIR, 'lib', `${l}.private.ts`) };
   (globalThis as Record<string, unknown>).Runtime = { getFunctions: () => fns, getAssets: () => ({}) };
-  (globalThis as Record<string, unknown>).Twilio = { Response: FakeResponse };
+  (globalThis as Record<string, unknown>).Twilio = { Response: RuntimeResponse };
 }
 
 export function baseEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
@@ -85,7 +77,8 @@ export function handlerOf(endpoint: string): FunctionHandler {
 export async function invoke(endpoint: string, event: Record<string, unknown>, opts: { env?: Record<string, string | undefined>; headers?: Record<string, string> } = {}): Promise<Invocation> {
   const handler = handlerOf(endpoint);
   const context = { ...baseEnv(), ...(opts.env ?? {}), getTwilioClient: () => { throw new Error('unit tests use the FakeWorld port'); } } as unknown as FunctionContext;
-  const ev: FunctionEvent = { ...event, request: { headers: opts.headers ?? {}, cookies: {} } };
+  // As the runtime builds it: parameters merged after the request metadata.
+  const ev: FunctionEvent = { request: { headers: opts.headers ?? {}, cookies: {} }, ...event };
   return new Promise<Invocation>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${endpoint} did not call back within 10 s`)), 10_000);
     const done = (err: unknown, res?: unknown) => {
@@ -94,15 +87,17 @@ export async function invoke(endpoint: string, event: Record<string, unknown>, o
         resolve({ status: 500, headers: {}, body: { error: 'callback_error', message: String(err) }, text: String(err) });
         return;
       }
-      const r = res as FakeResponse;
-      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      const r = (res as InstanceType<typeof RuntimeResponse>).serialize();
+      const text = typeof r.body === 'string' ? r.body : String(r.body);
       let body: Record<string, unknown>;
       try {
-        body = JSON.parse(text) as Record<string, unknown>;
+        const parsed = JSON.parse(text) as unknown;
+        body = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
       } catch {
         body = {};
       }
-      resolve({ status: r.statusCode, headers: r.headers, body, text });
+      const headers = Object.fromEntries(Object.entries(r.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+      resolve({ status: r.statusCode, headers, body, text });
     };
     try {
       const ret = handler(context, ev, done);
