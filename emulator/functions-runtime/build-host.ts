@@ -44,7 +44,10 @@ function start(config: HostStart): void {
     buildDir: config.baseDir,
     env: config.env,
     warm: config.warmRunners,
+    maxBusy: config.maxRunning,
+    timeoutMs: config.timeoutMs,
     onLog: (requestSid, level, message) => report({ type: 'log', requestSid, level, message }),
+    onTimeout: (requestSid) => report({ type: 'timeout', requestSid }),
   });
   pool = runners;
   const realFork = childProcess.fork;

@@ -13,6 +13,8 @@ import type { FromHost, HostStart, LogLevel, ToHost } from './host-protocol';
 export interface BuildHostsOptions {
   maxHosts: number;
   onLog(requestSid: string | undefined, level: LogLevel, message: string): void;
+  /** The host stopped an invocation that ran past the limit. */
+  onTimeout(requestSid: string): void;
   debug(message: string): void;
 }
 
@@ -40,6 +42,7 @@ export class BuildHost {
         if (m.type === 'ready') resolve(m.port);
         else if (m.type === 'failed') reject(new Error(`the build's runtime did not start: ${m.message}`));
         else if (m.type === 'log') opts.onLog(m.requestSid, m.level, m.message);
+        else if (m.type === 'timeout' && m.requestSid) opts.onTimeout(m.requestSid);
       });
       this.child.on('exit', (code, signal) => {
         this.exited = true;

@@ -17,7 +17,12 @@ export type ForwardOutcome = { kind: 'response'; response: RawResponse } | { kin
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-export function forward(port: number, req: RawRequest, domain: string, requestSid: string, deadlineMs: number): Promise<ForwardOutcome> {
+/**
+ * `timedOut` aborts when the host reports the invocation ran past the limit;
+ * `deadlineMs` is a backstop for a host that never answers (it includes time
+ * the invocation waited for a free process).
+ */
+export function forward(port: number, req: RawRequest, domain: string, requestSid: string, timedOut: AbortSignal, deadlineMs: number): Promise<ForwardOutcome> {
   const headers: Array<[string, string]> = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (!HOP_BY_HOP.has(req.rawHeaders[i].toLowerCase())) headers.push([req.rawHeaders[i], req.rawHeaders[i + 1]]);
@@ -45,11 +50,14 @@ export function forward(port: number, req: RawRequest, domain: string, requestSi
         res.on('error', (error) => finish({ kind: 'failed', error }));
       },
     );
-    const timer = setTimeout(() => {
+    const expire = () => {
       finish({ kind: 'timeout' });
       request.destroy();
-    }, deadlineMs);
+    };
+    const timer = setTimeout(expire, deadlineMs);
     timer.unref();
+    if (timedOut.aborted) expire();
+    timedOut.addEventListener('abort', expire, { once: true });
     request.on('error', (error) => finish({ kind: 'failed', error }));
     request.end(req.rawBody);
   });

@@ -26,6 +26,10 @@ export interface HostStart {
   url: string;
   /** Warm function processes kept ready. */
   warmRunners: number;
+  /** Invocations running at once; more wait (without their wait counting against the limit). */
+  maxRunning: number;
+  /** Execution limit of one invocation (ms): Twilio's is 10 s. */
+  timeoutMs: number;
 }
 
 export type ToHost = HostStart | { type: 'abort'; requestSid: string };
@@ -33,6 +37,7 @@ export type ToHost = HostStart | { type: 'abort'; requestSid: string };
 export type FromHost =
   | { type: 'ready'; port: number }
   | { type: 'log'; requestSid?: string; level: LogLevel; message: string }
+  | { type: 'timeout'; requestSid?: string }
   | { type: 'failed'; message: string };
 
 /** Field the runner adds to every IPC message it sends, naming the invocation it belongs to. */
@@ -40,3 +45,6 @@ export const INVOCATION_TAG = '__emulatorInvocation';
 
 /** Field of the runner's IPC messages carrying console output (runner-preload.ts). */
 export const CONSOLE_TAG = '__emulatorConsole';
+
+/** Field of the message a runner sends once it can take invocations (its modules are loaded). */
+export const READY_TAG = '__emulatorReady';

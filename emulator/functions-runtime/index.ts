@@ -37,6 +37,10 @@ const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
 const MAX_TRACKED_INVOCATIONS = 2000;
 /** Warm function processes per build. */
 const WARM_RUNNERS = 2;
+/** Invocations of one build running at once (this machine is not Twilio's fleet); more wait their turn. */
+const MAX_RUNNING = 4;
+/** How long an invocation may wait for a free process before the gateway gives up (504). */
+const MAX_QUEUE_MS = 60_000;
 
 function notFoundResponse(): RawResponse {
   return { status: 404, headers: TEXT, body: 'Not Found' };
@@ -49,10 +53,17 @@ function jsonResponse(status: number, body: unknown): RawResponse {
 export class FunctionsRuntime {
   private workDir: string | undefined;
   private readonly invocations = new Map<string, InvocationLogTarget>();
+  /** Invocations in flight, aborted when their host reports they ran past the limit. */
+  private readonly running = new Map<string, AbortController>();
   private readonly hosts: BuildHosts;
 
   constructor(debug: (message: string) => void = () => undefined) {
-    this.hosts = new BuildHosts({ maxHosts: 6, debug, onLog: (requestSid, level, message) => this.appendLog(requestSid, level, message) });
+    this.hosts = new BuildHosts({
+      maxHosts: 6,
+      debug,
+      onLog: (requestSid, level, message) => this.appendLog(requestSid, level, message),
+      onTimeout: (requestSid) => this.running.get(requestSid)?.abort(),
+    });
   }
 
   /** Nothing to drop after reset/restore: hosts are keyed by what they run, not by SIDs. */
@@ -122,13 +133,14 @@ export class FunctionsRuntime {
     const hash = createHash('sha256');
     hash.update(JSON.stringify({ domain, vars, dependencies, api: env.baseUrl(), runtime: target.build.runtime }));
     for (const v of [...functions, ...assets]) hash.update(`\n${v.kind} ${v.path} ${v.visibility} ${v.contentBase64}`);
+    hash.update(`\nlimit ${env.options.functionTimeoutMs}`);
     const key = hash.digest('hex');
     return this.hosts.get(key, (): HostStart => {
       const dir = path.join(this.baseDir(), key.slice(0, 24));
       fs.rmSync(dir, { recursive: true, force: true });
       const toFile = (v: m.VersionRecord) => ({ path: v.path, visibility: v.visibility, content: Buffer.from(v.contentBase64, 'base64') });
       const routes = layOutProject(dir, { functions: functions.map(toFile), assets: assets.map(toFile), dependencies, twilioApiBaseUrl: env.baseUrl() });
-      return { type: 'start', baseDir: dir, routes, env: vars, url: `https://${domain}`, warmRunners: WARM_RUNNERS };
+      return { type: 'start', baseDir: dir, routes, env: vars, url: `https://${domain}`, warmRunners: WARM_RUNNERS, maxRunning: MAX_RUNNING, timeoutMs: env.options.functionTimeoutMs };
     });
   }
 
@@ -171,8 +183,10 @@ export class FunctionsRuntime {
       return jsonResponse(500, { message: 'The runtime of this build could not start; see the Serverless Logs', code: 82005 });
     }
     host.inFlight++;
+    const timedOut = new AbortController();
+    this.running.set(requestSid, timedOut);
     try {
-      const outcome = await forward(port, forwarded, domain, requestSid, env.options.functionTimeoutMs);
+      const outcome = await forward(port, forwarded, domain, requestSid, timedOut.signal, env.options.functionTimeoutMs + MAX_QUEUE_MS);
       if (outcome.kind === 'response') return outcome.response;
       if (outcome.kind === 'timeout') {
         host.abort(requestSid);
@@ -182,6 +196,7 @@ export class FunctionsRuntime {
       this.appendLog(requestSid, 'error', `The runtime did not answer: ${outcome.error.message}`);
       return jsonResponse(502, { message: `The runtime did not answer: ${outcome.error.message}`, code: 82005 });
     } finally {
+      this.running.delete(requestSid);
       host.inFlight--;
       host.lastUsed = Date.now();
     }

@@ -12,12 +12,14 @@
  * process: an object with the three members the handler uses (`on`, `send`,
  * `kill`) over a warm functionRunner process of the pool, and `kill()` returns
  * the process to the pool. The runner code and the route handler run
- * unchanged. A process that reported an error, crashed, or ran past the
- * emulator's time limit is not reused.
+ * unchanged. At most `maxBusy` processes run at once (the machine running the
+ * emulator is not Twilio's fleet); further invocations wait for one, and the
+ * execution limit counts from when an invocation starts running. A process
+ * that reported an error, crashed, or ran past the limit is not reused.
  */
 import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { CONSOLE_TAG, INVOCATION_TAG, REQUEST_SID_HEADER, type LogLevel } from './host-protocol';
+import { CONSOLE_TAG, INVOCATION_TAG, READY_TAG, REQUEST_SID_HEADER, type LogLevel } from './host-protocol';
 
 export interface RunnerPoolOptions {
   /** The runtime's functionRunner module. */
@@ -29,7 +31,13 @@ export interface RunnerPoolOptions {
   env: Record<string, string>;
   /** Idle processes kept warm. */
   warm: number;
+  /** Invocations running at once; more wait. */
+  maxBusy: number;
+  /** Execution limit of one invocation (ms). */
+  timeoutMs: number;
   onLog(requestSid: string | undefined, level: LogLevel, message: string): void;
+  /** An invocation ran past the limit; its process is being stopped. */
+  onTimeout(requestSid: string | undefined): void;
 }
 
 type Message = Record<string, unknown>;
@@ -41,10 +49,13 @@ interface Runner {
   child: ChildProcess;
   /** The lease it serves, if any. */
   lease?: Lease;
-  /** Request SID of the last invocation (for output arriving after its answer). */
-  lastRequestSid?: string;
+  /** Its modules are loaded and it listens (runner-preload.ts says so). */
+  ready: boolean;
   retired: boolean;
 }
+
+/** Request SIDs of recent invocations, for output that arrives after their answer. */
+const MAX_REMEMBERED_INVOCATIONS = 500;
 
 let invocationCounter = 0;
 
@@ -52,12 +63,12 @@ let invocationCounter = 0;
 export class Lease extends EventEmitter {
   readonly invocation = `inv-${process.pid}-${++invocationCounter}`;
   requestSid?: string;
-  private released = false;
+  runner?: Runner;
+  released = false;
+  private pending?: Message;
+  private deadline?: NodeJS.Timeout;
 
-  constructor(
-    private readonly runner: Runner,
-    private readonly pool: RunnerPool,
-  ) {
+  constructor(private readonly pool: RunnerPool) {
     super();
   }
 
@@ -65,16 +76,28 @@ export class Lease extends EventEmitter {
     const headers = ((message?.event as Message | undefined)?.request as Message | undefined)?.headers as Record<string, unknown> | undefined;
     const sid = headers?.[REQUEST_SID_HEADER];
     this.requestSid = typeof sid === 'string' ? sid : undefined;
-    this.runner.lastRequestSid = this.requestSid;
-    return this.runner.child.send({ ...message, [INVOCATION_TAG]: this.invocation });
+    this.pending = { ...message, [INVOCATION_TAG]: this.invocation };
+    this.dispatch();
+    return true;
+  }
+
+  /** Starts the invocation once it has its message and a ready process; the limit counts from here. */
+  dispatch(): void {
+    if (!this.runner?.ready || !this.pending || this.released) return;
+    const message = this.pending;
+    this.pending = undefined;
+    this.pool.remember(this.invocation, this.requestSid);
+    this.deadline = setTimeout(() => this.pool.timeOut(this), this.pool.timeoutMs);
+    this.runner.child.send(message);
   }
 
   /** The route handler is done with the process: back to the pool. */
   kill(): boolean {
     if (this.released) return true;
     this.released = true;
+    clearTimeout(this.deadline);
     this.removeAllListeners();
-    this.pool.release(this.runner);
+    this.pool.release(this);
     return true;
   }
 
@@ -89,13 +112,24 @@ export class Lease extends EventEmitter {
 export class RunnerPool {
   private readonly idle: Runner[] = [];
   private readonly busy = new Set<Runner>();
+  private readonly waiting: Lease[] = [];
+  private readonly requestSids = new Map<string, string | undefined>();
   private stopped = false;
 
   constructor(private readonly opts: RunnerPoolOptions) {}
 
+  get timeoutMs(): number {
+    return this.opts.timeoutMs;
+  }
+
+  remember(invocation: string, requestSid: string | undefined): void {
+    this.requestSids.set(invocation, requestSid);
+    if (this.requestSids.size > MAX_REMEMBERED_INVOCATIONS) this.requestSids.delete(this.requestSids.keys().next().value as string);
+  }
+
   /** Starts processes until `warm` are idle. */
   prewarm(): void {
-    while (!this.stopped && this.idle.length < this.opts.warm) this.idle.push(this.spawn());
+    while (!this.stopped && this.idle.length < this.opts.warm && this.idle.length + this.busy.size < this.opts.maxBusy + this.opts.warm) this.idle.push(this.spawn());
   }
 
   private spawn(): Runner {
@@ -104,13 +138,12 @@ export class RunnerPool {
       execArgv: ['--require', this.opts.preloadPath],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
-    const runner: Runner = { child, retired: false };
+    const runner: Runner = { child, ready: false, retired: false };
     child.on('message', (m: unknown) => this.onMessage(runner, m as Message));
     child.on('exit', (code, signal) => {
       runner.retired = true;
       const at = this.idle.indexOf(runner);
       if (at >= 0) this.idle.splice(at, 1);
-      this.busy.delete(runner);
       runner.lease?.fail(signal ? `the function's process was stopped (${signal})` : `the function's process exited (code ${code})`);
     });
     child.on('error', () => {
@@ -120,18 +153,24 @@ export class RunnerPool {
   }
 
   private onMessage(runner: Runner, message: Message): void {
+    if (message[READY_TAG]) {
+      runner.ready = true;
+      runner.lease?.dispatch();
+      return;
+    }
     const lease = runner.lease;
     const tag = message[INVOCATION_TAG];
     const current = lease !== undefined && (tag === undefined || tag === lease.invocation);
+    const requestSid = typeof tag === 'string' ? this.requestSids.get(tag) : lease?.requestSid;
     const output = message[CONSOLE_TAG] as { level: LogLevel; message: string } | undefined;
     if (output) {
-      this.opts.onLog(current ? lease.requestSid : runner.lastRequestSid, output.level, output.message);
+      this.opts.onLog(requestSid, output.level, output.message);
       return;
     }
     const forked = message.crossForkLogMessage as { level?: string; args?: unknown[] } | undefined;
     if (forked) {
       const level: LogLevel = forked.level === 'error' ? 'error' : forked.level === 'warn' ? 'warn' : 'info';
-      this.opts.onLog(current ? lease.requestSid : runner.lastRequestSid, level, (forked.args ?? []).map(String).join(' '));
+      this.opts.onLog(requestSid, level, (forked.args ?? []).map(String).join(' '));
       return;
     }
     // An error leaves the process in an unknown state (it may be an uncaught exception).
@@ -142,27 +181,57 @@ export class RunnerPool {
 
   /** What `child_process.fork(functionRunner)` returns in the build host. */
   lease(): Lease {
-    const runner = this.idle.pop() ?? this.spawn();
-    const lease = new Lease(runner, this);
-    runner.lease = lease;
-    this.busy.add(runner);
-    setImmediate(() => this.prewarm());
+    const lease = new Lease(this);
+    this.waiting.push(lease);
+    this.assign();
     return lease;
   }
 
-  release(runner: Runner): void {
-    runner.lease = undefined;
-    this.busy.delete(runner);
-    if (runner.retired || this.stopped || this.idle.length >= this.opts.warm * 2) {
-      runner.retired = true;
-      runner.child.kill('SIGKILL');
-      return;
+  /** Gives waiting leases processes, as far as `maxBusy` allows. */
+  private assign(): void {
+    while (!this.stopped && this.waiting.length > 0 && this.busy.size < this.opts.maxBusy) {
+      const lease = this.waiting.shift()!;
+      if (lease.released) continue;
+      const runner = this.idle.pop() ?? this.spawn();
+      runner.lease = lease;
+      lease.runner = runner;
+      this.busy.add(runner);
+      lease.dispatch();
     }
-    this.idle.push(runner);
+    setImmediate(() => this.prewarm());
   }
 
-  /** Stops the process serving this request (the emulator answered 504 for it). */
+  release(lease: Lease): void {
+    const runner = lease.runner;
+    const queued = this.waiting.indexOf(lease);
+    if (queued >= 0) this.waiting.splice(queued, 1);
+    if (runner) {
+      runner.lease = undefined;
+      this.busy.delete(runner);
+      if (runner.retired || this.stopped || this.idle.length >= this.opts.warm * 2) {
+        runner.retired = true;
+        runner.child.kill('SIGKILL');
+      } else {
+        this.idle.push(runner);
+      }
+    }
+    this.assign();
+  }
+
+  /**
+   * An invocation ran past the limit: reported (the emulator answers 504),
+   * its process stopped, and the lease taken back from the route handler,
+   * which then never answers for it.
+   */
+  timeOut(lease: Lease): void {
+    this.opts.onTimeout(lease.requestSid);
+    if (lease.runner) lease.runner.retired = true;
+    lease.kill();
+  }
+
+  /** Stops the process serving this request, or drops it from the queue (its client is gone). */
   abort(requestSid: string): void {
+    for (const lease of this.waiting) if (lease.requestSid === requestSid) lease.fail('the request was abandoned');
     for (const runner of this.busy) {
       if (runner.lease?.requestSid !== requestSid) continue;
       runner.retired = true;

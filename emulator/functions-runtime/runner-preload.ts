@@ -13,14 +13,16 @@
  *    into Serverless Logs of that invocation (info/warn/error), shaped as the
  *    runtime's own debug messages so its route handler ignores them.
  *  - Warm-up: the build's `twilio` package is loaded before the first
- *    invocation (what a warm container has already done).
+ *    invocation (what a warm container has already done), and the process
+ *    says when it is ready, so a cold start does not count against the
+ *    execution limit.
  *
  * argv[2] is the build's directory.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import * as path from 'node:path';
 import { format } from 'node:util';
-import { CONSOLE_TAG, INVOCATION_TAG, type LogLevel } from './host-protocol';
+import { CONSOLE_TAG, INVOCATION_TAG, READY_TAG, type LogLevel } from './host-protocol';
 
 const invocation = new AsyncLocalStorage<string>();
 
@@ -62,3 +64,5 @@ if (buildDir) {
     // The invocation that needs it reports the error.
   }
 }
+// After the runner's own module has run (it follows this preload synchronously) and listens.
+setImmediate(() => process.send?.({ debugMessage: 'function process ready', debugArgs: [], [READY_TAG]: true }));
