@@ -58,7 +58,7 @@ function dotenvLine(key: string, value: string): string {
 async function waitUntilServing(baseUrl: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`twilio-run exited (${child.exitCode}): ${output()}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`twilio-run exited (${child.exitCode ?? child.signalCode}): ${output()}`);
     try {
       await fetch(`${baseUrl}/`);
       return;
@@ -102,11 +102,13 @@ export async function startTwilioRun(project: TwilioRunProject): Promise<TwilioR
     dir,
     output: () => log,
     stop: async () => {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5_000)))]);
+        clearTimeout(timer);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       }
       fs.rmSync(dir, { recursive: true, force: true });
     },
