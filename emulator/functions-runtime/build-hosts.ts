@@ -54,6 +54,7 @@ export class BuildHost {
     // A forgotten emulator must not keep its process alive; hosts exit when the channel closes.
     this.child.unref();
     this.child.channel?.unref();
+    (this.child.stderr as (NodeJS.ReadableStream & { unref?: () => void }) | null)?.unref?.();
     this.send(start);
   }
 

@@ -56,6 +56,10 @@ console.debug = capture('info');
 console.warn = capture('warn');
 console.error = capture('error');
 
+// A function process without its build host has nobody to answer (and the runtime's
+// error handler would keep failing to send on the closed channel).
+process.on('disconnect', () => process.exit(0));
+
 const buildDir = process.argv[2];
 if (buildDir) {
   try {

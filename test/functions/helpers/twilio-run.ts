@@ -6,7 +6,8 @@
  * Twilio clients bound to the emulator, and the emulator's webhooks for the
  * functions' domains routed to it.
  *
- * twilio-run runs in its default mode (each request in a forked process).
+ * twilio-run runs in its default mode (each request in a forked process)
+ * unless told otherwise.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,6 +38,12 @@ export interface TwilioRunProject {
   env: Record<string, string>;
   /** The emulator the functions' Twilio clients talk to. */
   apiBaseUrl: string;
+  /**
+   * twilio-run's `--fork-process` (its default, true): each request in a
+   * fresh process, the response serialized by `Twilio.Response#serialize()`
+   * as on Twilio. `false`: all requests in twilio-run's own process.
+   */
+  forkProcess?: boolean;
 }
 
 function freePort(): Promise<number> {
@@ -79,7 +86,8 @@ export async function startTwilioRun(project: TwilioRunProject): Promise<TwilioR
   const port = await freePort();
   const bin = path.join(REPO_ROOT, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js');
   let log = '';
-  const child = spawn(process.execPath, [bin, 'start', '--cwd', dir, '--port', String(port), '--env', '.env', '--no-logs'], {
+  const args = [bin, 'start', '--cwd', dir, '--port', String(port), '--env', '.env', '--no-logs', ...(project.forkProcess === false ? ['--no-fork-process'] : [])];
+  const child = spawn(process.execPath, args, {
     // Nothing of this process's environment: twilio-run hands its functions only the .env.
     env: { HOME: dir, CI: 'true', FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -135,6 +143,12 @@ export async function serveStackOnTwilioRun(emu: Emulator, stack: TransferStack)
     dependencies,
     env: { ...stack.env, ACCOUNT_SID: stack.accountSid, AUTH_TOKEN: emu.credentials.authToken },
     apiBaseUrl: emu.baseUrl,
+    // In-process: a transfer makes TaskRouter call the functions about ten
+    // times at once, and a fresh process per call (about half a second of CPU
+    // each) pushes the assignment callback past TaskRouter's 5 s on a busy
+    // machine. Fork mode (and its response serialization) is compared with
+    // the emulator's runtime in test/emulator/functions-runtime-parity.test.ts.
+    forkProcess: false,
   });
   emu.routeWebhooks(stack.domain, server.baseUrl);
   emu.routeWebhooks(server.localDomain, server.baseUrl);
@@ -145,4 +159,36 @@ export async function serveStackOnTwilioRun(emu: Emulator, stack: TransferStack)
     await stop();
   };
   return { server, stack: { ...stack, baseUrl: server.baseUrl } };
+}
+
+/** The Functions runtimes the end-to-end scenarios run on. */
+export const RUNTIMES = ['emulator', 'twilio-run'] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/**
+ * For the tests of the enclosing describe block: the deployed stack served
+ * by `runtime` (`use` receives the stack whose `baseUrl` to call), and the
+ * emulator's own again afterwards. `emulatorInvocations()` lists the
+ * paths of the functions the emulator's runtime executed since the block
+ * started (none, when twilio-run serves them).
+ */
+export function serveOn(runtime: RuntimeName, deployed: () => { emu: Emulator; stack: TransferStack }, use: (stack: TransferStack) => void): { emulatorInvocations(): string[] } {
+  let server: TwilioRunServer | undefined;
+  let since = 0;
+  beforeAll(async () => {
+    const { emu, stack } = deployed();
+    since = emu.log.list().reduce((max, e) => Math.max(max, e.seq), 0);
+    if (runtime === 'emulator') {
+      use(stack);
+      return;
+    }
+    const served = await serveStackOnTwilioRun(emu, stack);
+    server = served.server;
+    use(served.stack);
+  });
+  afterAll(async () => {
+    await server?.stop();
+    use(deployed().stack);
+  });
+  return { emulatorInvocations: () => deployed().emu.log.list({ operation: 'runtime.Invoke' }).filter((e) => e.seq > since).map((e) => `${e.method} ${e.path}`) };
 }
