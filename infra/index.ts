@@ -1,5 +1,6 @@
 // The flex-transfer program: composes the components, nothing else. Stack
 // configuration: infra/config.ts; what each component owns: its own file.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { FlexFeatureFlags } from "./components/flex-feature-flags";
 import { FunctionsHost } from "./components/functions-host";
@@ -36,7 +37,13 @@ export default async function main() {
     environmentSid: host.environmentSid,
     runtime: settings.serverless.runtime,
     functions: readFunctionSources(),
-    dependencies: { twilio: (require("twilio/package.json") as { version: string }).version },
+    // The service's package.json. @twilio/runtime-handler pins Twilio's Functions runtime (the version the
+    // project is tested on, for node22); `event.request` headers and cookies need it (>= 1.2.0) listed here.
+    // Its package exports no package.json, so it is read by path from its `./dev` entry point.
+    dependencies: {
+      twilio: (require("twilio/package.json") as { version: string }).version,
+      "@twilio/runtime-handler": (require(path.join(require.resolve("@twilio/runtime-handler/dev"), "../../../package.json")) as { version: string }).version,
+    },
     workspaceSid: routing.workspaceSid,
     chatTransferWorkflowSid: routing.chatTransferWorkflowSid,
     voiceTransferWorkflowSid: routing.voiceTransferWorkflowSid,
