@@ -2,6 +2,7 @@
 // remote.ts (never serialized).
 import type * as pulumi from "@pulumi/pulumi";
 import { defineProvider } from "./runtime/define";
+import { nativeTransfersType } from "./flex/native-transfers";
 import { uiAttributeType } from "./flex/ui-attribute";
 import { deploymentType } from "./serverless/deployment";
 import { environmentType } from "./serverless/environment";
@@ -23,4 +24,5 @@ export const providers: Record<ProviderKind, pulumi.dynamic.ResourceProvider> = 
   Environment: defineProvider(environmentType),
   Deployment: defineProvider(deploymentType),
   FlexUiAttribute: defineProvider(uiAttributeType),
+  FlexNativeTransfers: defineProvider(nativeTransfersType),
 };

@@ -20,7 +20,8 @@ export type ProviderKind =
   | "Service"
   | "Environment"
   | "Deployment"
-  | "FlexUiAttribute";
+  | "FlexUiAttribute"
+  | "FlexNativeTransfers";
 
 export function remoteProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   const load = (): pulumi.dynamic.ResourceProvider => {
