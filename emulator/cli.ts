@@ -1,13 +1,14 @@
 /**
- * `node dist/emulator/cli.js --port 4010 [--state FILE] [--seed flex|none]
+ * `node dist/emulator/cli.js --port 4010 [--state FILE] [--seed flex|flex-project-template|none]
  *   [--account-sid AC… --auth-token …] [--spec-check] [--deterministic-sids]
  *   [--clock real|manual] [--verbose]`
  * Starts the emulator on 127.0.0.1, prints the base URL and the (throwaway,
  * local) credentials, runs until SIGINT/SIGTERM and saves state on exit.
  */
 import { startEmulator, type EmulatorOptions } from './index';
+import { SEED_KINDS, type SeedKind } from './core/types';
 
-const USAGE = `usage: emulator [--port N] [--state FILE] [--seed flex|none] [--account-sid AC… --auth-token TOKEN]
+const USAGE = `usage: emulator [--port N] [--state FILE] [--seed flex|flex-project-template|none] [--account-sid AC… --auth-token TOKEN]
                 [--spec-check] [--deterministic-sids] [--clock real|manual] [--verbose]`;
 
 export function parseArgs(argv: string[]): EmulatorOptions {
@@ -31,8 +32,8 @@ export function parseArgs(argv: string[]): EmulatorOptions {
         break;
       case '--seed': {
         const seed = value(i++, arg);
-        if (seed !== 'flex' && seed !== 'none') throw new Error('--seed must be flex or none');
-        opts.seed = seed;
+        if (!(SEED_KINDS as readonly string[]).includes(seed)) throw new Error(`--seed must be one of ${SEED_KINDS.join(', ')}`);
+        opts.seed = seed as SeedKind;
         break;
       }
       case '--account-sid':

@@ -2,7 +2,9 @@
  * Flex v1 (flex-api.twilio.com): the Flex Configuration and the Interactions
  * API (Interactions, Channels, Invites, Participants, Transfers). See README.md.
  */
-import type { ServiceEnv, ServiceModule } from '../../core/types';
+import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/types';
+import { seedTemplateFlex } from '../../seeds/flex-project-template';
+import { seedTransferSettings } from './transfer-settings';
 import type { TaskRouterApi } from '../taskrouter';
 import { flexState, onTaskRouterEvent, seedConfiguration, workerIdentity, type FlexState, type InteractionRec } from './models';
 import { flexRoutes } from './routes';
@@ -45,6 +47,10 @@ export const flexService: ServiceModule<FlexState> = {
     tr.subscribe((accountSid, ws, event) => onTaskRouterEvent(env, accountSid, ws.sid, event.eventType, event.data));
   },
   seed(env, accountSid, kind) {
-    if (kind === 'flex') seedConfiguration(env, accountSid);
+    if (isFlexSeed(kind)) {
+      seedConfiguration(env, accountSid);
+      seedTransferSettings(env, accountSid);
+    }
+    if (kind === 'flex-project-template') seedTemplateFlex(env, accountSid);
   },
 };

@@ -83,10 +83,23 @@ export interface InteractionRec {
   dateCreated: number;
 }
 
+/** Native messaging transfers of the Flex instance (transfer-settings.ts). */
+export interface TransferSettingsRec {
+  sid: string;
+  enabled: boolean;
+  transferNotesEnabled: boolean;
+  aiSummaryEnabled: boolean;
+  version: number;
+  dateCreated: number;
+  dateUpdated: number;
+}
+
 export interface FlexState {
   /** Null until the account is a Flex account (`--seed flex`). */
   configuration: Record<string, unknown> | null;
   interactions: Record<string, InteractionRec>;
+  /** A Flex account's native transfer settings (absent in state saved before they were emulated). */
+  transferSettings?: TransferSettingsRec | null;
 }
 
 export function flexState(env: ServiceEnv, accountSid: string): FlexState {

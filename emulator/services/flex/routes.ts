@@ -6,6 +6,7 @@ import { Params } from '../../core/params';
 import { resourceUrl } from '../../core/urls';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import type { TaskRouterApi } from '../taskrouter';
+import { transferSettingsRoutes } from './transfer-settings';
 import {
   createInteraction,
   createInvite,
@@ -291,4 +292,5 @@ export const flexRoutes: RouteDef[] = [
       return { status: 200, body: serializeTransfer(req.accountSid, i, ch, t) };
     },
   },
+  ...transferSettingsRoutes,
 ];

@@ -1,6 +1,7 @@
 /** Serverless v1 (+ serverless-upload) and the Functions runtime that serves deployed builds. */
 import type { RawMount, ServiceEnv, ServiceModule } from '../../core/types';
 import { FunctionsRuntime } from '../../functions-runtime';
+import { seedTemplateServerless } from '../../seeds/flex-project-template';
 import { initialServerlessState, rearmBuilds, type ServerlessState } from './models';
 import { serverlessRoutes } from './routes';
 
@@ -33,6 +34,9 @@ export const serverlessService: ServiceModule<ServerlessState> = {
   afterLoad: (env) => {
     runtimeFor(env).invalidate();
     rearmBuilds(env);
+  },
+  seed(env, accountSid, kind) {
+    if (kind === 'flex-project-template') seedTemplateServerless(env, accountSid);
   },
   stop: (env) => runtimeFor(env).stop(),
 };

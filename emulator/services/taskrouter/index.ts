@@ -3,7 +3,8 @@
  * TaskChannels, TaskQueues, Workflows, Workers, Tasks, Reservations, Events
  * and Statistics, routed by the routing engine in `routing/`. See README.md.
  */
-import type { ServiceEnv, ServiceModule } from '../../core/types';
+import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/types';
+import { seedTemplateTaskRouter } from '../../seeds/flex-project-template';
 import type { VoiceHookResult } from '../../voice/api';
 import { engineOf } from './context';
 import type { EventListener, TaskRouterEngine } from './engine';
@@ -163,7 +164,8 @@ export const taskrouterService: ServiceModule<TaskRouterState> = {
   createApi,
   afterLoad: (env) => rearmAll(engineOf(env)),
   seed(env, accountSid, kind) {
-    if (kind === 'flex') seedFlexTaskRouter(engineOf(env), accountSid);
+    if (isFlexSeed(kind)) seedFlexTaskRouter(engineOf(env), accountSid);
+    if (kind === 'flex-project-template') seedTemplateTaskRouter(engineOf(env), accountSid);
   },
   stop(env) {
     engineOf(env).clearDeadlines();
