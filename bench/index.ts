@@ -19,6 +19,11 @@ async function main() {
     console.log("\n## stack (real engine against the emulator)");
     console.log(stack.report(await stack.run()));
   }
+  if (want("adopt")) {
+    console.log("\n## taking over a flex-project-template account");
+    const adopt = await import("./adopt");
+    console.log(adopt.report(await adopt.run()));
+  }
   if (want("functions")) {
     console.log("\n## transfer functions");
     const functions = (await import("./functions" as string)) as { run(): Promise<unknown> };

@@ -15,14 +15,14 @@ import { readFunctionSources } from "../infra/function-sources";
 import { REPO_ROOT } from "../tools/stack-runner";
 import { expectSuccess, scratchProject } from "../tools/scratch-project";
 
-interface Measure {
+export interface Measure {
   name: string;
   calls: number;
   mutating: number;
   ms: number;
 }
 
-async function measure(emulator: Emulator, name: string, run: () => Promise<unknown>): Promise<Measure> {
+export async function measure(emulator: Emulator, name: string, run: () => Promise<unknown>): Promise<Measure> {
   emulator.log.clear();
   const start = process.hrtime.bigint();
   await run();
