@@ -102,10 +102,15 @@ export function mergeInto(doc: Document, keyPath: Array<string | number>, prev: 
 // ---- Recording ----------------------------------------------------------------
 
 /** The adopted resources, each declared with the values its object has now. */
-export async function adoptionRecords(twilio: TwilioSession, settings: StackSettings): Promise<{ records: AdoptionRecord[]; changes: string[] }> {
+export async function adoptionRecords(
+  twilio: TwilioSession,
+  settings: StackSettings,
+  recorded: (p: PlannedAdoption) => boolean = () => false,
+): Promise<{ records: AdoptionRecord[]; changes: string[] }> {
   const records: AdoptionRecord[] = [];
   const changes: string[] = [];
   for (const p of plannedAdoptions(settings)) {
+    if (recorded(p)) continue; // already in the stack's state
     const live = await liveValues(twilio, p, settings);
     if (live === undefined) continue; // nothing there yet to adopt: the first up creates it
     const inputs = { ...p.identity, ...Object.fromEntries(p.declared.map((k) => [k, live[k]])) };
@@ -209,26 +214,30 @@ export async function runAdopt(options: Options, print: (line: string) => void =
     }
     throw err;
   }
-  const { records, changes } = await adoptionRecords(twilio, settings);
+  const project = projectName(options.projectDir);
+  const inState = new Set(resources.map((r) => (r as { urn?: string }).urn));
+  const { records, changes } = await adoptionRecords(twilio, settings, (p) => inState.has(urnOf(options.stack, project, p)));
   print("What the first `up` will change on adopted objects (all put back by destroy):");
   for (const c of changes) print(`  change ${c}`);
-  if (changes.length === 0) print("  change nothing");
+  if (changes.length === 0) print(records.length === 0 && inState.size > 0 ? "  change nothing new: every adopted object is already in the stack's state" : "  change nothing");
   if (options.dryRun) {
     print("--dry-run: nothing written.");
     return 0;
   }
 
-  for (const key of Object.keys(discovery.config)) mergeInto(doc, ["config", `${NS}:${key}`], raw[key], discovery.config[key]);
-  fs.writeFileSync(file, doc.toString());
-  print(`Wrote ${path.basename(file)}.`);
+  const changedKeys = Object.keys(discovery.config).filter((key) => !sameValue(raw[key], discovery.config[key]));
+  for (const key of changedKeys) mergeInto(doc, ["config", `${NS}:${key}`], raw[key], discovery.config[key]);
+  if (changedKeys.length > 0) {
+    fs.writeFileSync(file, doc.toString());
+    print(`Wrote ${path.basename(file)} (${changedKeys.map((k) => `${NS}:${k}`).join(", ")}).`);
+  }
 
   // Record the adopted objects (as they are) in the stack's state.
-  const fresh = records.filter((r) => !resources.some((x) => (x as { urn?: string }).urn === urnOf(options.stack, projectName(options.projectDir), r)));
+  const fresh = records;
   if (fresh.length === 0) {
     print("State already holds every adopted object.");
     return 0;
   }
-  const project = projectName(options.projectDir);
   const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flex-adopt-")), "plan.json");
   fs.writeFileSync(planFile, JSON.stringify(fresh));
   process.env.FLEX_TRANSFER_ADOPTION_PLAN = planFile;

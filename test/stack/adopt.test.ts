@@ -149,6 +149,14 @@ describe("adopting a flex-project-template account", () => {
     emulator.log.clear();
     expectSuccess(await project.run("preview", "--expect-no-changes"));
     expect(mutatingCalls(emulator)).toEqual({});
+    // Adopting again finds nothing new: the stack's own objects are never adopted, the file and state stay.
+    const yaml = fs.readFileSync(STACK_FILE(), "utf8");
+    const again = expectSuccess(await adopt());
+    expect(again).toContain("found  nothing new to adopt");
+    expect(again).toContain("every adopted object is already in the stack's state");
+    expect(again).toContain("State already holds every adopted object.");
+    expect(fs.readFileSync(STACK_FILE(), "utf8")).toBe(yaml);
+    expect(mutatingCalls(emulator)).toEqual({});
   });
 
   test("4. destroy deletes what the stack created and leaves every adopted object exactly as it was, field by field", async () => {
