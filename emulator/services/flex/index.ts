@@ -6,7 +6,8 @@ import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/type
 import { seedTemplateFlex } from '../../seeds/flex-project-template';
 import { seedTransferSettings } from './transfer-settings';
 import type { TaskRouterApi } from '../taskrouter';
-import { flexState, onTaskRouterEvent, seedConfiguration, workerIdentity, type FlexState, type InteractionRec } from './models';
+import { seedConfiguration } from './configuration';
+import { flexState, onTaskRouterEvent, workerIdentity, type FlexState, type InteractionRec } from './models';
 import { flexRoutes } from './routes';
 
 export type { FlexState, InteractionRec };

@@ -6,20 +6,18 @@ import { Params } from '../../core/params';
 import { resourceUrl } from '../../core/urls';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import type { TaskRouterApi } from '../taskrouter';
+import { flexInstanceSid, getConfiguration, updateConfiguration } from './configuration';
 import { transferSettingsRoutes } from './transfer-settings';
 import {
   createInteraction,
   createInvite,
   createParticipant,
   createTransfer,
-  flexInstanceSid,
-  getConfiguration,
   interactionPath,
   inviteRoutingProperties,
   requireChannel,
   requireInteraction,
   updateChannelStatus,
-  updateConfiguration,
   updateParticipantStatus,
   updateTransfer,
   type FlexParticipantRec,

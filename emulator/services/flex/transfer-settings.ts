@@ -20,7 +20,8 @@ import { createHash } from 'node:crypto';
 import { toTwilioIso } from '../../core/clock';
 import { invalidParam, notFound } from '../../core/errors';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
-import { flexState, flexInstanceSid, type TransferSettingsRec } from './models';
+import { flexInstanceSid } from './configuration';
+import { flexState, type TransferSettingsRec } from './models';
 
 /** A Flex account starts with native transfers off (they are switched on in the Console). */
 export function seedTransferSettings(env: ServiceEnv, accountSid: string, enabled = false): void {
