@@ -11,7 +11,7 @@ import { buildChatTransferWorkflow } from "../workflows";
 export interface RoutingBenchResult {
   workers: number;
   queues: number;
-  /** routeTask calls per second with queue membership cached (as the emulator keeps it). */
+  /** routeTask calls per second (the emulator's step walk + eligibility) with queue membership cached, as the emulator keeps it per pass. */
   decisionsPerSecond: number;
   /** routeTask calls per second recomputing every queue's target_workers each time. */
   decisionsPerSecondUncached: number;

@@ -189,7 +189,7 @@ describe("formatTrace", () => {
   });
 });
 
-describe("routeTask: the emulator's routing decision", () => {
+describe("routeTask: the emulator's routing decision for a snapshot", () => {
   const workflow = compileWorkflow({
     task_routing: {
       filters: [
@@ -212,7 +212,8 @@ describe("routeTask: the emulator's routing decision", () => {
   it("uses the task's age to pick the step (timeouts are cumulative)", () => {
     const decision = decide({ type: "sales" }, 31);
     expect(decision.kind === "offer" && decision.step.queueSid).toBe(EVERYONE);
-    expect(decision.kind === "offer" && decision.priority).toBe(9);
+    // The task never entered the Sales target at this age, so its priority is the task's own.
+    expect(decision.kind === "offer" && decision.priority).toBe(0);
   });
 
   it("cancels on Workflow timeout once the age passes the last target", () => {
@@ -225,7 +226,7 @@ describe("routeTask: the emulator's routing decision", () => {
   });
 
   it("follows a skip of the last target to the next filters and reports unmatched when none is left", () => {
-    expect(decide({ type: "sales" }, 31, nobodyAvailable)).toEqual({ kind: "unmatched" });
-    expect(decide({ type: "other" })).toEqual({ kind: "unmatched" });
+    expect(decide({ type: "sales" }, 31, nobodyAvailable)).toEqual({ kind: "unmatched", afterSkip: true });
+    expect(decide({ type: "other" })).toEqual({ kind: "unmatched", afterSkip: false });
   });
 });

@@ -15,7 +15,11 @@ import {
   computeQueueMembership,
   evaluateRoutingStep,
   queueMembers,
+  stepAt,
+  stepTimedOut,
+  walkWorkflow,
   type CompiledWorkflow,
+  type WalkStart,
   type RoutingQueue,
   type RoutingStep,
   type RoutingTask,
@@ -139,18 +143,13 @@ function compiledFor(engine: TaskRouterEngine, ws: WorkspaceRec, task: TaskRec):
   return config ? engine.compile(config) : undefined;
 }
 
-function stepsAt(compiled: CompiledWorkflow, filterIndex: number | null | undefined): readonly RoutingStep[] {
-  if (filterIndex === null || filterIndex === undefined) return compiled.defaultStep ? [compiled.defaultStep] : [];
-  return compiled.filters[filterIndex]?.steps ?? [];
-}
-
 /** The step a pending workflow-routed task waits in. */
 function currentStep(engine: TaskRouterEngine, ws: WorkspaceRec, task: TaskRec): RoutingStep | undefined {
   const pos = task.routing;
   if (!pos || pos.mode !== 'workflow') return undefined;
   const compiled = compiledFor(engine, ws, task);
   if (!compiled) return undefined;
-  return stepsAt(compiled, pos.filterIndex)[pos.stepIndex ?? 0];
+  return stepAt(compiled, pos.filterIndex ?? null, pos.stepIndex ?? 0);
 }
 
 function directStep(queueSid: string): RoutingStep {
@@ -272,100 +271,95 @@ function enterQueue(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceR
 }
 
 /**
- * Routes a task through its workflow from filter `fromIndex`: the first
- * matching filter (else the default_filter), at the step its age puts it in.
+ * Routes a task through its workflow with the shared step walk
+ * (`walkWorkflow`), from `start`: matching filters from an index, or inside
+ * a filter after a target timed out. The walk decides every move; this only
+ * records what it passes through (queue changes, events) and carries out
+ * where it ends: reservations, waiting, or cancellation.
  */
-function enterWorkflow(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, task: TaskRec, fromIndex: number, announce?: () => void): void {
+function walkTask(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, task: TaskRec, start: WalkStart, announce?: () => void): void {
   const compiled = compiledFor(engine, ws, task);
   const wf = workflowOf(ws, task);
   const pos = task.routing;
-  if (!compiled || !wf || !pos) {
+  let announced = false;
+  const announceOnce = () => {
+    if (announced) return;
+    announced = true;
     announce?.();
+  };
+  if (!compiled || !wf || !pos) {
+    announceOnce();
     cancelTask(engine, accountSid, ws, task, `Workflow ${task.workflowSid} no longer exists`);
     return;
   }
-  const attrs = engine.attributes(task.attributes);
-  const now = new Date(engine.now());
-  const filter = compiled.findMatchingFilter(attrs, { now, fromIndex });
-  let filterIndex: number | null;
-  if (filter) filterIndex = filter.index;
-  else if (compiled.defaultStep) filterIndex = null;
-  else {
-    // No filter matched and there is no default_filter (UNVERIFIED in Twilio's docs; see README).
-    announce?.();
-    cancelTask(engine, accountSid, ws, task, `Task did not match any filter of Workflow ${wf.friendlyName} and the Workflow has no default_filter`);
-    return;
+  let pass: Pass | undefined;
+  const routed = routingTask(engine, ws, task);
+  const end = walkWorkflow({
+    workflow: compiled,
+    attributes: routed.attributes,
+    ageSeconds: routed.ageSeconds,
+    priority: task.priority,
+    now: new Date(engine.now()),
+    from: start,
+    evaluate: (step) => {
+      pass ??= newPass(engine, ws);
+      const evaluation = evaluateRoutingStep({ step, task: routed, queues: pass.queues, workers: pass.views, now: pass.now, membership: membership(pass) });
+      reportKnownWorker(engine, ws, task, evaluation.knownWorker);
+      return evaluation;
+    },
+    onEnter: (step, priority) => {
+      pos.filterIndex = step.filterIndex;
+      pos.stepIndex = step.targetIndex;
+      if (priority !== task.priority) task.priority = priority;
+      enterQueue(engine, accountSid, ws, task, step.queueSid);
+      announceOnce();
+      recordEvent(engine, accountSid, ws, 'workflow.target-matched', 'task', task.sid, `Task ${task.sid} matched ${step.filterName} target ${step.targetIndex}`, {
+        task,
+        workflow: wf,
+        extra: targetInfo(compiled, step),
+      });
+    },
+    onVisit: ({ step, next }) => {
+      if (next.kind !== 'skip-to-next-target' && next.kind !== 'skip-to-next-filter') return;
+      recordEvent(engine, accountSid, ws, 'workflow.skipped', 'task', task.sid, `Task ${task.sid} skipped ${step.filterName} target ${step.targetIndex}`, {
+        task,
+        workflow: wf,
+        extra: targetInfo(compiled, step),
+      });
+    },
+  });
+  switch (end.kind) {
+    case 'offer':
+      reserve(engine, accountSid, ws, task, end.evaluation.eligible);
+      return;
+    case 'wait':
+      // Waits here until a worker frees up, its target timeout, or its TTL.
+      return;
+    case 'workflow-timeout':
+      announceOnce();
+      workflowTimeout(engine, accountSid, ws, task, wf, end.filter.name);
+      return;
+    case 'unmatched':
+      // No filter matched and there is no default_filter (see routing/README.md).
+      announceOnce();
+      cancelTask(engine, accountSid, ws, task, `Task did not match any filter of Workflow ${wf.friendlyName} and the Workflow has no default_filter`);
+      return;
   }
-  enterStep(engine, accountSid, ws, task, compiled, filterIndex, firstLiveStep(stepsAt(compiled, filterIndex), ageSeconds(engine, task)), announce);
 }
 
-/** The first step whose cumulative timeout is still ahead at this age (steps.length when all are past). */
-function firstLiveStep(steps: readonly RoutingStep[], age: number): number {
-  let i = 0;
-  while (i < steps.length && steps[i].cumulativeTimeoutSeconds !== undefined && age >= steps[i].cumulativeTimeoutSeconds!) i++;
-  return i;
+/** Routes a task through its workflow from filter `fromFilter` (0: on creation and every re-evaluation). */
+function enterWorkflow(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, task: TaskRec, fromFilter: number, announce?: () => void): void {
+  walkTask(engine, accountSid, ws, task, { kind: 'match', fromFilter }, announce);
 }
 
-function enterStep(
-  engine: TaskRouterEngine,
-  accountSid: string,
-  ws: WorkspaceRec,
-  task: TaskRec,
-  compiled: CompiledWorkflow,
-  filterIndex: number | null,
-  stepIndex: number,
-  announce?: () => void,
-): void {
-  const wf = workflowOf(ws, task)!;
-  const steps = stepsAt(compiled, filterIndex);
-  const filterName = filterIndex === null ? 'default_filter' : compiled.filters[filterIndex].name;
-  if (stepIndex >= steps.length) {
-    announce?.();
-    workflowTimeout(engine, accountSid, ws, task, wf, filterName);
-    return;
-  }
-  const step = steps[stepIndex];
-  const pos = task.routing!;
-  pos.filterIndex = filterIndex;
-  pos.stepIndex = stepIndex;
-  if (step.priority !== undefined && step.priority !== task.priority) task.priority = step.priority;
-  enterQueue(engine, accountSid, ws, task, step.queueSid);
-  announce?.();
-  const targetInfo = {
-    workflow_filter_name: filterName,
-    workflow_filter_expression: filterIndex === null ? null : (compiled.configuration.task_routing.filters?.[filterIndex]?.expression ?? null),
+/** What `workflow.target-matched` and `workflow.skipped` events say about the step. */
+function targetInfo(compiled: CompiledWorkflow, step: RoutingStep): Record<string, string | number | null> {
+  return {
+    workflow_filter_name: step.filterName,
+    workflow_filter_expression: step.filterIndex === null ? null : (compiled.configuration.task_routing.filters?.[step.filterIndex]?.expression ?? null),
     workflow_filter_target_index: step.targetIndex,
     workflow_filter_target_expression: step.expression?.source ?? null,
   };
-  recordEvent(engine, accountSid, ws, 'workflow.target-matched', 'task', task.sid, `Task ${task.sid} matched ${filterName} target ${step.targetIndex}`, {
-    task,
-    workflow: wf,
-    extra: targetInfo,
-  });
-  const pass = newPass(engine, ws);
-  const evaluation = evaluateRoutingStep({
-    step,
-    task: routingTask(engine, ws, task),
-    queues: pass.queues,
-    workers: pass.views,
-    now: pass.now,
-    membership: membership(pass),
-  });
-  reportKnownWorker(engine, ws, task, evaluation.knownWorker);
-  if (evaluation.eligible.length > 0) {
-    reserve(engine, accountSid, ws, task, evaluation.eligible);
-    return;
-  }
-  if (evaluation.skip) {
-    recordEvent(engine, accountSid, ws, 'workflow.skipped', 'task', task.sid, `Task ${task.sid} skipped ${filterName} target ${step.targetIndex}`, { task, workflow: wf, extra: targetInfo });
-    if (!step.isLast) {
-      enterStep(engine, accountSid, ws, task, compiled, filterIndex, stepIndex + 1);
-    } else if (filterIndex !== null) {
-      enterWorkflow(engine, accountSid, ws, task, filterIndex + 1);
-    }
-    return;
-  }
-  // Waits here until a worker frees up, its target timeout, or its TTL.
 }
 
 function reportKnownWorker(engine: TaskRouterEngine, ws: WorkspaceRec, task: TaskRec, kw: ReturnType<typeof evaluateRoutingStep>['knownWorker']): void {
@@ -879,14 +873,10 @@ function onTaskDeadline(engine: TaskRouterEngine, accountSid: string, ws: Worksp
   }
   if (task.assignmentStatus === 'pending' && task.routing?.mode === 'workflow') {
     const step = currentStep(engine, ws, task);
-    if (step?.cumulativeTimeoutSeconds !== undefined && ageSeconds(engine, task) >= step.cumulativeTimeoutSeconds) {
+    if (step && stepTimedOut(step, ageSeconds(engine, task))) {
       const queue = ws.queues[step.queueSid];
       recordEvent(engine, accountSid, ws, 'task-queue.timeout', 'task', task.sid, `Task ${task.sid} timed out of TaskQueue ${queue?.friendlyName}`, { task, queue });
-      const compiled = compiledFor(engine, ws, task)!;
-      const filterIndex = task.routing.filterIndex ?? null;
-      const steps = stepsAt(compiled, filterIndex);
-      const next = Math.max((task.routing.stepIndex ?? 0) + 1, firstLiveStep(steps, ageSeconds(engine, task)));
-      enterStep(engine, accountSid, ws, task, compiled, filterIndex, next);
+      walkTask(engine, accountSid, ws, task, { kind: 'step', filterIndex: task.routing.filterIndex ?? null, stepIndex: (task.routing.stepIndex ?? 0) + 1 });
     }
   }
   if (ws.tasks[task.sid]) scheduleTask(engine, accountSid, ws, task);
