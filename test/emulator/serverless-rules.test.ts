@@ -4,7 +4,7 @@
  */
 import { startEmulator, type Emulator } from '../../emulator';
 import { createTwilioClient } from '../../clients';
-import { parseDependencies } from '../../emulator/services/serverless/models';
+import { parseDependencies } from '../../emulator/services/serverless/builds';
 
 // Response bodies are checked by assertions, not by types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -4,7 +4,9 @@
  */
 import type { ServiceEnv, ServiceModule } from '../../core/types';
 import type { TaskRouterApi } from '../taskrouter';
-import { flexState, onTaskRouterEvent, seedConfiguration, workerIdentity, type FlexState, type InteractionRec } from './models';
+import { seedConfiguration } from './configuration';
+import { onTaskRouterEvent, workerIdentity } from './interactions';
+import { flexState, type FlexState, type InteractionRec } from './state';
 import { flexRoutes } from './routes';
 
 export type { FlexState, InteractionRec };

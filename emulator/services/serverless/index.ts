@@ -1,7 +1,8 @@
 /** Serverless v1 (+ serverless-upload) and the Functions runtime that serves deployed builds. */
 import type { RawMount, ServiceEnv, ServiceModule } from '../../core/types';
 import { FunctionsRuntime } from '../../functions-runtime';
-import { initialServerlessState, rearmBuilds, type ServerlessState } from './models';
+import { rearmBuilds } from './builds';
+import { initialServerlessState, type ServerlessState } from './models';
 import { serverlessRoutes } from './routes';
 
 /** One runtime per emulator instance (several may run in one test process). */
