@@ -20,8 +20,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
-import { workflowToMermaid } from "../routing/mermaid";
-import { canonicalizeWorkflowConfiguration } from "../routing/workflow/canonical";
+import { canonicalizeWorkflowConfiguration, workflowToMermaid } from "../routing";
 import { openStack, REPO_ROOT } from "./stack-runner";
 
 export const TYPES = {

@@ -21,8 +21,7 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
-import { flexSeedSids } from "../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
 import { REPO_ROOT } from "./stack-runner";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
@@ -163,9 +162,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       fs.writeFileSync(path.join(project.dir, `Pulumi.${name}.yaml`), emulatedStackConfig(source, seeded.workspace, emulator.baseUrl));
       const env = {
         ...project.env,
-        TWILIO_API_BASE_URL: emulator.baseUrl,
-        TWILIO_ACCOUNT_SID: account.accountSid,
-        TWILIO_AUTH_TOKEN: account.authToken,
+        ...emulator.twilioEnv(account),
         FLEX_TRANSFER_FUNCTIONS_DIR: buildDir,
       };
       const common = ["--stack", name, "--project", project.dir, "--program", PROGRAM];

@@ -5,8 +5,8 @@
  * skip_if, default_filter, workflow timeout, TTL, re-routing after reject or
  * timeout, multi-reservation, priority, ReEvaluateTasks, direct routing.
  */
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
 import { startTestEmulator, twilioError, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type FlexSeedSids } from '../../emulator';
 
 describe('routing', () => {
   let t: TestEmu;

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CHECKED_FOLDERS, findImportCycles, importGraph } from "../../tools/import-cycles";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const relative = (cycle: string[]) => cycle.map((file) => path.relative(ROOT, file).split(path.sep).join("/"));
+const relative = (cycle: string[]) => cycle.map((file) => path.relative(REPO_ROOT, file).split(path.sep).join("/"));
 
 /**
  * Circles left to work in progress elsewhere: the transfer functions'
@@ -17,7 +17,7 @@ const relative = (cycle: string[]) => cycle.map((file) => path.relative(ROOT, fi
 const KNOWN: readonly (readonly string[])[] = [["functions/lib/chat.private.ts", "functions/lib/load.private.ts", "functions/lib/chat.private.ts"]];
 
 describe("import circles", () => {
-  const cycles = findImportCycles(importGraph(CHECKED_FOLDERS.map((folder) => path.join(ROOT, folder)))).map(relative);
+  const cycles = findImportCycles(importGraph(CHECKED_FOLDERS.map((folder) => path.join(REPO_ROOT, folder)))).map(relative);
   const isKnown = (cycle: string[]) => KNOWN.some((known) => known.join() === cycle.join());
 
   test.each(CHECKED_FOLDERS)("%s/ has none", (folder) => {
