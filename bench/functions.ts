@@ -13,6 +13,7 @@
  * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
  */
 import type { Emulator, VoiceNetworkApi } from '../emulator';
+import { numberArg, readArgs } from '../tools/cli-args';
 import type { TransferStack } from '../support';
 import {
   TWILIO_NUMBER,
@@ -251,8 +252,8 @@ export function formatTable(results: OperationResult[]): string {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--iterations');
-  const iterations = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  const { values } = readArgs(process.argv.slice(2), { iterations: { type: 'string' } });
+  const iterations = numberArg(values.iterations, '--iterations');
   run({ iterations: iterations && iterations > 0 ? iterations : undefined }).then(
     (results) => {
       if (results.some((r) => r.errors > 0)) process.exitCode = 1;

@@ -22,6 +22,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
+import { readArgs } from "./cli-args";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
 import { REPO_ROOT } from "./stack-runner";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
@@ -263,15 +264,15 @@ function summaryOf(out: string): string {
 }
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const keep = argv.includes("--keep");
-  const outAt = argv.indexOf("--out");
-  const unknown = argv.filter((a, i) => a !== "--keep" && a !== "--out" && i !== outAt + 1);
-  if (unknown.length > 0 || (outAt >= 0 && !argv[outAt + 1])) {
-    process.stderr.write("usage: rehearse [--keep] [--out DIR]\n");
+  let values: { keep?: boolean; out?: string };
+  try {
+    ({ values } = readArgs(process.argv.slice(2), { keep: { type: "boolean" }, out: { type: "string" } }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: rehearse [--keep] [--out DIR]\n`);
     process.exit(2);
   }
-  rehearse({ keep, outDir: outAt >= 0 ? argv[outAt + 1] : undefined, output: (text) => process.stdout.write(text) }).then(
+  const { keep = false, out } = values;
+  rehearse({ keep, outDir: out, output: (text) => process.stdout.write(text) }).then(
     () => process.exit(0),
     (err: Error) => {
       process.stderr.write(`\n${err.message}\n`);
