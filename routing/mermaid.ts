@@ -70,6 +70,8 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
       if (step.timeoutSeconds !== undefined) {
         if (nextId) out.push(`  ${stepId} -->|timeout| ${nextId}`);
         else {
+          // The last target's timeout goes on to the later filters (never default_filter), else cancels.
+          if (index + 1 < workflow.filters.length) out.push(`  ${stepId} -->|timeout, later filters only| ${filterId(index + 1)}`);
           out.push(`  ${stepId} -->|timeout| canceled`);
           needsCanceled = true;
         }

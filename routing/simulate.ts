@@ -119,7 +119,7 @@ export function simulate(input: SimulateInput): RoutingTrace {
       if (!trace.firstOffer && !visit.timedOut && traceStep.eligible.length > 0) {
         trace.firstOffer = { stepIndex: trace.steps.length - 1, worker: traceStep.eligible[0] };
       }
-      if (visit.next.kind === "timeout-to-next-target") entersAt = visit.next.atAgeSeconds;
+      if (visit.next.kind === "timeout-to-next-target" || visit.next.kind === "timeout-to-next-filter") entersAt = visit.next.atAgeSeconds;
     },
   });
 

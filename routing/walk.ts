@@ -17,8 +17,13 @@ import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from "./types";
 
 /** Where a walk begins. */
 export type WalkStart =
-  /** Match filters from this index on (0: the whole workflow). */
-  | { kind: "match"; fromFilter: number }
+  /**
+   * Match filters from this index on (0: the whole workflow). After a
+   * filter's last target timed out (`afterTimeout`), only later filters
+   * count: the default_filter "does not count as a subsequent filter for the
+   * purposes of a timeout".
+   */
+  | { kind: "match"; fromFilter: number; afterTimeout?: boolean }
   /** Carry on inside a filter (null: the default_filter) at this target, e.g. after the previous one timed out. */
   | { kind: "step"; filterIndex: number | null; stepIndex: number };
 
@@ -26,7 +31,9 @@ export type WalkStart =
 export type StepTransition =
   /** At `atAgeSeconds` (cumulative) the task moves to the filter's next target. */
   | { kind: "timeout-to-next-target"; atAgeSeconds: number }
-  /** At `atAgeSeconds` the last target expires: "Task canceled on Workflow timeout". */
+  /** At `atAgeSeconds` the last target expires and a later filter matches: the task moves on to it. */
+  | { kind: "timeout-to-next-filter"; atAgeSeconds: number }
+  /** At `atAgeSeconds` the last target expires and no later filter matches: "Task canceled on Workflow timeout". */
   | { kind: "workflow-timeout"; atAgeSeconds: number }
   /** Nobody eligible and skip_if true: moves to the next target at once. */
   | { kind: "skip-to-next-target" }
@@ -52,7 +59,7 @@ export type WalkEnd =
   | { kind: "offer"; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
   /** The task stays in `step`: until its timeout or TTL ("now"), or for good ("path": a step without timeout). */
   | { kind: "wait"; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
-  /** The matched filter's last target timed out: "Task canceled on Workflow timeout". It does not go to default_filter. */
+  /** A filter's last target timed out and no later filter matches: "Task canceled on Workflow timeout". It does not go to default_filter. */
   | { kind: "workflow-timeout"; filter: CompiledFilter; atAgeSeconds: number }
   /** No filter matched (or every matching one was skipped) and there is no default_filter. */
   | { kind: "unmatched"; afterSkip: boolean };
@@ -123,15 +130,17 @@ export function matchFilter(
   return undefined;
 }
 
-/** How a task leaves a step it was evaluated in, if nobody accepts it there. */
-function transition(step: RoutingStep, evaluation: StepEvaluation): StepTransition {
+/**
+ * How a task leaves a step it was evaluated in, if nobody accepts it there.
+ * `laterFilterMatches` says whether a filter after this step's would take the
+ * task when its last target times out.
+ */
+function transition(step: RoutingStep, evaluation: StepEvaluation, laterFilterMatches: () => boolean): StepTransition {
   if (evaluation.skip) return step.isLast ? { kind: "skip-to-next-filter" } : { kind: "skip-to-next-target" };
-  if (step.cumulativeTimeoutSeconds !== undefined) {
-    return step.isLast
-      ? { kind: "workflow-timeout", atAgeSeconds: step.cumulativeTimeoutSeconds }
-      : { kind: "timeout-to-next-target", atAgeSeconds: step.cumulativeTimeoutSeconds };
-  }
-  return { kind: "wait" };
+  const atAgeSeconds = step.cumulativeTimeoutSeconds;
+  if (atAgeSeconds === undefined) return { kind: "wait" };
+  if (!step.isLast) return { kind: "timeout-to-next-target", atAgeSeconds };
+  return laterFilterMatches() ? { kind: "timeout-to-next-filter", atAgeSeconds } : { kind: "workflow-timeout", atAgeSeconds };
 }
 
 /** Walks a task through its workflow; see `WalkInput.mode`. */
@@ -140,7 +149,15 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
   const path = input.mode === "path";
   let priority = input.priority;
   let afterSkip = false;
+  // The filter whose last target timed out, while the walk looks for a later one that matches.
+  let timedOut: { filter: CompiledFilter; atAgeSeconds: number } | undefined;
   let start: WalkStart = input.from ?? { kind: "match", fromFilter: 0 };
+  const laterFilterMatches = (filter: CompiledFilter | undefined) => () =>
+    filter !== undefined && matchFilter(workflow, input.attributes, { now: input.now, fromFilter: filter.index + 1 }) !== undefined;
+  const afterLastTarget = (filter: CompiledFilter, atAgeSeconds: number): WalkStart => {
+    timedOut = { filter, atAgeSeconds };
+    return { kind: "match", fromFilter: filter.index + 1, afterTimeout: true };
+  };
 
   for (;;) {
     let filterIndex: number | null;
@@ -148,47 +165,56 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
     if (start.kind === "match") {
       const filter = matchFilter(workflow, input.attributes, { now: input.now, fromFilter: start.fromFilter, onCheck: input.onFilterCheck });
       if (filter) filterIndex = filter.index;
+      else if (timedOut) return { kind: "workflow-timeout", ...timedOut };
       else if (workflow.defaultStep) filterIndex = null;
       else return { kind: "unmatched", afterSkip };
     } else {
       filterIndex = start.filterIndex;
       stepIndex = start.stepIndex;
     }
+    timedOut = undefined;
     const filter = filterIndex === null ? undefined : workflow.filters[filterIndex];
     const steps = stepsOf(workflow, filterIndex);
 
     let next: WalkStart | undefined;
     for (; stepIndex < steps.length; stepIndex++) {
       const step = steps[stepIndex];
-      const timedOut = stepTimedOut(step, ageSeconds);
-      if (timedOut && !path) {
+      const timedOutHere = stepTimedOut(step, ageSeconds);
+      if (timedOutHere && !path) {
         // Never entered: the task's age is past this target already.
-        if (step.isLast && filter) return { kind: "workflow-timeout", filter, atAgeSeconds: step.cumulativeTimeoutSeconds! };
+        if (step.isLast && filter) {
+          next = afterLastTarget(filter, step.cumulativeTimeoutSeconds!);
+          break;
+        }
         continue;
       }
       if (step.priority !== undefined) priority = step.priority;
       input.onEnter?.(step, priority, filter);
       const evaluation = input.evaluate(step);
-      const leave = transition(step, evaluation);
-      input.onVisit?.({ filter, step, evaluation, priority, timedOut, next: leave });
+      const leave = transition(step, evaluation, laterFilterMatches(filter));
+      input.onVisit?.({ filter, step, evaluation, priority, timedOut: timedOutHere, next: leave });
       if (!path && evaluation.eligible.length > 0) return { kind: "offer", filter, step, evaluation, priority };
       if (leave.kind === "skip-to-next-target") continue;
       if (leave.kind === "skip-to-next-filter") {
         // "If a Task skips a filter, it will be evaluated as if the Task didn't match the filter."
         // The default_filter has no skip_if, so only a filter gets here.
         if (filter) next = { kind: "match", fromFilter: filter.index + 1 };
+        afterSkip = true;
         break;
       }
       if (!path || leave.kind === "wait") return { kind: "wait", filter, step, evaluation, priority };
-      if (leave.kind === "workflow-timeout") return { kind: "workflow-timeout", filter: filter!, atAgeSeconds: leave.atAgeSeconds };
+      if (leave.kind === "timeout-to-next-filter" || leave.kind === "workflow-timeout") {
+        next = afterLastTarget(filter!, leave.atAgeSeconds);
+        break;
+      }
       // path mode, timeout-to-next-target: follow the target's timeout.
     }
     if (!next) {
-      // Past the last target without a skip: only a timeout of the default_filter's step could
-      // get here, and it has none; a filter's last target returned above.
-      return filter ? { kind: "workflow-timeout", filter, atAgeSeconds: steps[steps.length - 1]?.cumulativeTimeoutSeconds ?? ageSeconds } : { kind: "unmatched", afterSkip };
+      // Past the last target by its timeout (a walk that starts after it), or a skip
+      // of the default_filter, which has no skip_if.
+      if (!filter) return { kind: "unmatched", afterSkip };
+      next = afterLastTarget(filter, steps[steps.length - 1]?.cumulativeTimeoutSeconds ?? ageSeconds);
     }
-    afterSkip = true;
     start = next;
   }
 }

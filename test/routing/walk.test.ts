@@ -124,6 +124,24 @@ describe("walkWorkflow", () => {
     expect(end).toMatchObject({ kind: "workflow-timeout", filter: { name: "F" }, atAgeSeconds: 11 });
   });
 
+  it("after the last target times out, moves on to the next filter that matches — never to default_filter", () => {
+    const config = {
+      task_routing: {
+        filters: [
+          { filter_friendly_name: "First", expression: "1==1", targets: [{ queue: Q1, timeout: 10 }] },
+          { filter_friendly_name: "Other", expression: "type == 'other'", targets: [{ queue: Q2 }] },
+          { filter_friendly_name: "Sales", expression: "type == 'sales'", targets: [{ queue: Q2, timeout: 30 }] },
+        ],
+        default_filter: { queue: Q3 },
+      },
+    };
+    expect(walk(config, { type: "sales" }, { ageSeconds: 10 }).end).toMatchObject({ kind: "wait", filter: { name: "Sales" }, step: { queueSid: Q2 } });
+    expect(walk(config, { type: "sales" }, { ageSeconds: 30 }).end).toMatchObject({ kind: "workflow-timeout", filter: { name: "Sales" }, atAgeSeconds: 30 });
+    expect(walk(config, { type: "billing" }, { ageSeconds: 10 }).end).toMatchObject({ kind: "workflow-timeout", filter: { name: "First" }, atAgeSeconds: 10 });
+    const { visits } = walk(config, { type: "sales" }, { mode: "path", workers: nobody });
+    expect(visits).toEqual(["First#0", "Sales#0"]);
+  });
+
   it("skips past the last target to the following filters, then the default_filter", () => {
     const skipping = { expression: "1==1", targets: [{ queue: Q1, skip_if: "workers.available == 0" }] };
     const { end, visits } = walk({ task_routing: { filters: [skipping, skipping], default_filter: { queue: Q3 } } }, {});
