@@ -2,18 +2,21 @@
  * The emulator routes with the shared step walk: for random workflows,
  * queues, workers and tasks, what the emulator does over HTTP (the task's
  * queue, status, priority, reservation, cancel reason) is what `routeTask`
- * / `walkWorkflow` decide for the same inputs, on creation, at each target
- * timeout as the clock moves, and on re-evaluation after new attributes.
+ * / `walkWorkflow` decide for the same inputs, and what the simulator's
+ * trace shows, on creation; at each target timeout as the clock moves; and
+ * on re-evaluation after new attributes.
  */
 import fc from 'fast-check';
 import {
   compileWorkflow,
   evaluateRoutingStep,
   routeTask,
+  simulate,
   walkWorkflow,
   WorkflowValidationError,
   type CompiledWorkflow,
   type RoutingDecision,
+  type RoutingTrace,
   type RoutingQueue,
   type RoutingTask,
   type RoutingWorker,
@@ -126,6 +129,14 @@ function expected(decision: RoutingDecision): Partial<Observed> {
   }
 }
 
+/** What the simulator's trace says of a new task: the first step it does not skip is where it is offered or waits. */
+function fromTrace(trace: RoutingTrace): Partial<Observed> {
+  const current = trace.steps.find((step) => step.next.kind !== 'skip-to-next-target' && step.next.kind !== 'skip-to-next-filter');
+  if (!current) return { status: 'canceled' };
+  if (current.eligible.length > 0) return { status: 'reserved', queueSid: current.queueSid, priority: current.priority, reservedTo: [current.eligible[0].sid] };
+  return { status: 'pending', queueSid: current.queueSid, priority: current.priority, reservedTo: [] };
+}
+
 describe('the emulator routes with the shared walk', () => {
   let t: TestEmu;
   beforeAll(async () => {
@@ -211,9 +222,11 @@ describe('the emulator routes with the shared walk', () => {
             ageSeconds,
           });
 
-          // 1. On creation: the walk from the first filter at age 0.
+          // 1. On creation: the walk from the first filter at age 0, and the simulator's trace says the same.
           let decision = routeTask({ workflow, task: snapshot(attributes, 0, 0), queues, workers });
-          expect(await observe(workspace.sid, created.sid)).toMatchObject(expected(decision));
+          const observed = await observe(workspace.sid, created.sid);
+          expect(observed).toMatchObject(expected(decision));
+          expect(observed).toMatchObject(fromTrace(simulate({ workflow, queues, workers, task: snapshot(attributes, 0, 0) })));
           if (decision.kind !== 'wait') return;
 
           // 2. The clock moves: at each target timeout the walk carries on from the next target.
