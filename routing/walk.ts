@@ -175,6 +175,7 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
     timedOut = undefined;
     const filter = filterIndex === null ? undefined : workflow.filters[filterIndex];
     const steps = stepsOf(workflow, filterIndex);
+    const laterFilter = laterFilterMatches(filter);
 
     let next: WalkStart | undefined;
     for (; stepIndex < steps.length; stepIndex++) {
@@ -191,9 +192,12 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
       if (step.priority !== undefined) priority = step.priority;
       input.onEnter?.(step, priority, filter);
       const evaluation = input.evaluate(step);
-      const leave = transition(step, evaluation, laterFilterMatches(filter));
+      const offered = !path && evaluation.eligible.length > 0;
+      // The hot path of routeTask: an offer needs no transition unless someone watches.
+      if (offered && !input.onVisit) return { kind: "offer", filter, step, evaluation, priority };
+      const leave = transition(step, evaluation, laterFilter);
       input.onVisit?.({ filter, step, evaluation, priority, timedOut: timedOutHere, next: leave });
-      if (!path && evaluation.eligible.length > 0) return { kind: "offer", filter, step, evaluation, priority };
+      if (offered) return { kind: "offer", filter, step, evaluation, priority };
       if (leave.kind === "skip-to-next-target") continue;
       if (leave.kind === "skip-to-next-filter") {
         // "If a Task skips a filter, it will be evaluated as if the Task didn't match the filter."
