@@ -1,10 +1,11 @@
 // All benchmarks, one after the other: `npm run bench`. Each also runs alone
 // (node dist/bench/<name>.js).
+import { readArgs } from "../tools/cli-args";
 import * as routing from "./routing";
 import * as stack from "./stack";
 
 async function main() {
-  const only = process.argv.slice(2);
+  const only: string[] = readArgs(process.argv.slice(2), {}, true).positionals;
   const want = (name: string) => only.length === 0 || only.includes(name);
   if (want("routing")) {
     console.log("## routing engine");

@@ -9,8 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createServerlessClient } from "../clients";
-import { startEmulator, type Emulator } from "../emulator";
-import { flexSeedSids } from "../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
 import { readFunctionSources } from "../infra/function-sources";
 import { REPO_ROOT } from "../tools/stack-runner";
 import { expectSuccess, scratchProject } from "../tools/scratch-project";
@@ -35,11 +34,7 @@ export async function measure(emulator: Emulator, name: string, run: () => Promi
 
 export async function run(): Promise<Measure[]> {
   const emulator = await startEmulator({ port: 0, seed: "flex", buildDurationMs: 100 });
-  const env = {
-    TWILIO_API_BASE_URL: emulator.baseUrl,
-    TWILIO_ACCOUNT_SID: emulator.credentials.accountSid,
-    TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
-  };
+  const env = emulator.twilioEnv();
   const functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-bench-fns-"));
   fs.cpSync(path.join(REPO_ROOT, "dist/functions"), functionsDir, { recursive: true });
   const project = scratchProject({

@@ -1,8 +1,7 @@
 // The checks behind the flex-transfer policies, as plain functions over plain
 // data, so each can be tested without an engine. policies.ts adapts them to
 // CrossGuard. Every message names the resource (or config key) and the fix.
-import type { ExpressionNode, OperandNode } from "../routing/expression/ast";
-import { parseExpression } from "../routing/expression/parser";
+import { parseExpression, type ExpressionNode, type OperandNode } from "../routing";
 
 /** Resource type tokens of the project's dynamic providers (infra/providers). */
 export const TYPES = {

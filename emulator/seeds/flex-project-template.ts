@@ -27,11 +27,14 @@
  * Queue and workflow SIDs derive from the account SID and the name, as the
  * `flex` seed's do (`templateSeedSids`).
  */
-import { seededSid, flexSeedSids, FLEX_WORKSPACE_NAME } from '../services/taskrouter/seed';
-import { createQueue, createWorkflow } from '../services/taskrouter/resources';
-import type { TaskRouterEngine } from '../services/taskrouter/engine';
-import { createBuild, createDeployment, createEnvironment, createResource, createService, createVariable, createVersion, type ServerlessState } from '../services/serverless/models';
-import { flexState } from '../services/flex/models';
+import { seededSid } from '../core/sids';
+import { flexSeedSids, FLEX_WORKSPACE_NAME } from '../services/taskrouter/seed';
+import { createQueue } from '../services/taskrouter/models/queues';
+import { createWorkflow } from '../services/taskrouter/models/workflows';
+import type { TaskRouterEngine } from '../services/taskrouter/engine/engine';
+import { createBuild, createDeployment } from '../services/serverless/builds';
+import { createEnvironment, createResource, createService, createVariable, createVersion, type ServerlessState } from '../services/serverless/models';
+import { flexState } from '../services/flex/state';
 import type { ServiceEnv } from '../core/types';
 
 export const TEMPLATE_QUEUES = [

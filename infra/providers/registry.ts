@@ -7,7 +7,6 @@ import { uiAttributeType } from "./flex/ui-attribute";
 import { deploymentType } from "./serverless/deployment";
 import { environmentType } from "./serverless/environment";
 import { serviceType } from "./serverless/service";
-import { activityType } from "./taskrouter/activity";
 import { taskChannelType } from "./taskrouter/task-channel";
 import { taskQueueType } from "./taskrouter/task-queue";
 import { workflowType } from "./taskrouter/workflow";
@@ -16,7 +15,6 @@ import type { ProviderKind } from "./remote";
 
 export const providers: Record<ProviderKind, pulumi.dynamic.ResourceProvider> = {
   Workspace: defineProvider(workspaceType),
-  Activity: defineProvider(activityType),
   TaskChannel: defineProvider(taskChannelType),
   TaskQueue: defineProvider(taskQueueType),
   Workflow: defineProvider(workflowType),

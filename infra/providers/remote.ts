@@ -13,7 +13,6 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderKind =
   | "Workspace"
-  | "Activity"
   | "TaskChannel"
   | "TaskQueue"
   | "Workflow"

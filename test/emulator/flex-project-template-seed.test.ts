@@ -4,10 +4,8 @@
  */
 import type { Twilio } from 'twilio';
 import { createTwilioClient } from '../../clients';
-import { startEmulator, type Emulator } from '../../emulator';
+import { startEmulator, flexSeedSids, TEMPLATE_CHAT_TRANSFER_WORKFLOW, TEMPLATE_FUNCTIONS, TEMPLATE_SERVICE, templateSeedSids, type Emulator } from '../../emulator';
 import { parseArgs } from '../../emulator/cli';
-import { TEMPLATE_CHAT_TRANSFER_WORKFLOW, TEMPLATE_FUNCTIONS, TEMPLATE_SERVICE, templateSeedSids } from '../../emulator/seeds/flex-project-template';
-import { flexSeedSids } from '../../emulator/services/taskrouter/seed';
 
 let emu: Emulator;
 let client: Twilio;

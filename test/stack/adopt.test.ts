@@ -7,10 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
-import { startEmulator, type Emulator } from "../../emulator";
-import { TEMPLATE_SERVICE, templateSeedSids } from "../../emulator/seeds/flex-project-template";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, runNode, scratchProject, type ScratchProject } from "./helpers";
+import { startEmulator, flexSeedSids, TEMPLATE_SERVICE, templateSeedSids, type Emulator } from "../../emulator";
+import { expectSuccess, mutatingCalls, runNode, scratchProject, type ScratchProject } from "./helpers";
+import { REPO_ROOT as ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -87,7 +86,7 @@ function planned(out: string): Array<{ op: string; type: string; name: string; b
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: "flex-project-template", buildDurationMs: 100 });
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
-  project = scratchProject({ pulumiYamlDir: ROOT, programModule: PROGRAM, env: emulatorEnv(emulator) });
+  project = scratchProject({ pulumiYamlDir: ROOT, programModule: PROGRAM, env: emulator.twilioEnv() });
   fs.writeFileSync(STACK_FILE(), STACK_YAML);
   before = await snapshot();
 });

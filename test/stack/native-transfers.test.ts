@@ -6,9 +6,9 @@
 import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { flexSeedSids, type Emulator } from "../../emulator";
+import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT as ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -33,7 +33,7 @@ beforeAll(async () => {
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   const instance = (await client.flexApi.v1.configuration().fetch()).flexInstanceSid as string;
   settingsUrl = `https://flex-api.twilio.com/v3/Instances/${instance}/TransferSettings`;
-  project = scratchProject({ pulumiYamlDir: ROOT, programModule: path.join(ROOT, "dist/infra/index.js"), env: emulatorEnv(emulator) });
+  project = scratchProject({ pulumiYamlDir: ROOT, programModule: path.join(ROOT, "dist/infra/index.js"), env: emulator.twilioEnv() });
   await setNative(true);
 });
 

@@ -3,16 +3,16 @@
 // was committed), repeated `up` converges with no duplicate and no orphan.
 import * as path from "node:path";
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { type Emulator, flexSeedSids } from "../../emulator";
+import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
 
 beforeAll(async () => {
   emulator = await startStackEmulator();
-  project = scratchProject({ pulumiYamlDir: ROOT, programModule: path.join(ROOT, "dist/infra/index.js"), env: emulatorEnv(emulator) });
+  project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: path.join(REPO_ROOT, "dist/infra/index.js"), env: emulator.twilioEnv() });
   project.writeConfig({
     workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace },
     queues: [

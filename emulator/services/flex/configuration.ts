@@ -1,26 +1,13 @@
 /**
- * The Flex Configuration (`/v1/Configuration`): what a Flex account starts
- * with (`--seed flex`), fetch, and update with `ui_attributes` merged on its
- * top-level keys. Rules, no HTTP (see README.md, "Configuration").
+ * The Flex Configuration: seeded with the Flex account (its TaskRouter
+ * workspace, workflow and queue, the chat service), and updated field by
+ * field, `ui_attributes` merged key by key.
  */
-import { createHash } from 'node:crypto';
 import { badRequest, invalidParam, missingParam, notFound } from '../../core/errors';
+import { seededSid } from '../../core/sids';
 import type { ServiceEnv } from '../../core/types';
-import type { ConversationsApi } from '../conversations';
-import { flexSeedSids } from '../taskrouter/seed';
-import { flexState } from './models';
-
-function seeded(prefix: string, accountSid: string, kind: string, name: string): string {
-  return prefix + createHash('sha256').update(`${accountSid}:${kind}:${name}`).digest('hex').slice(0, 32);
-}
-
-function conversations(env: ServiceEnv): ConversationsApi | undefined {
-  try {
-    return env.service<ConversationsApi>('conversations');
-  } catch {
-    return undefined;
-  }
-}
+import { conversations, taskrouter } from './peers';
+import { flexState } from './state';
 
 /** `ui_attributes` the seed starts with (a merge test proves none is clobbered). */
 export const SEED_UI_ATTRIBUTES = {
@@ -32,15 +19,15 @@ export const SEED_UI_ATTRIBUTES = {
 };
 
 export function flexInstanceSid(accountSid: string): string {
-  return seeded('GO', accountSid, 'flex-instance', 'Flex');
+  return seededSid('GO', accountSid, 'flex-instance', 'Flex');
 }
 
 export function seedConfiguration(env: ServiceEnv, accountSid: string): void {
   const st = flexState(env, accountSid);
   if (st.configuration) return;
-  const tr = flexSeedSids(accountSid);
+  const tr = taskrouter(env).flexSeedSids(accountSid);
   const now = env.clock.isoNow();
-  const chatService = conversations(env)?.defaultChatServiceSid(accountSid) ?? seeded('IS', accountSid, 'chat-service', 'Default Conversations Service');
+  const chatService = conversations(env)?.defaultChatServiceSid(accountSid) ?? seededSid('IS', accountSid, 'chat-service', 'Default Conversations Service');
   st.configuration = {
     account_sid: accountSid,
     date_created: now,

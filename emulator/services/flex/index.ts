@@ -7,7 +7,8 @@ import { seedTemplateFlex } from '../../seeds/flex-project-template';
 import { seedTransferSettings } from './transfer-settings';
 import type { TaskRouterApi } from '../taskrouter';
 import { seedConfiguration } from './configuration';
-import { flexState, onTaskRouterEvent, workerIdentity, type FlexState, type InteractionRec } from './models';
+import { onTaskRouterEvent, workerIdentity } from './interactions';
+import { flexState, type FlexState, type InteractionRec } from './state';
 import { flexRoutes } from './routes';
 
 export type { FlexState, InteractionRec };

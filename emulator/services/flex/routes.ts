@@ -20,13 +20,8 @@ import {
   updateChannelStatus,
   updateParticipantStatus,
   updateTransfer,
-  type FlexParticipantRec,
-  type InteractionChannelRec,
-  type InteractionRec,
-  type InviteRec,
-  type ParticipantType,
-  type TransferRec,
-} from './models';
+} from './interactions';
+import type { FlexParticipantRec, InteractionChannelRec, InteractionRec, InviteRec, ParticipantType, TransferRec } from './state';
 
 const url = (path: string) => resourceUrl('flex-api', path);
 

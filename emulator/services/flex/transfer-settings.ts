@@ -21,7 +21,7 @@ import { toTwilioIso } from '../../core/clock';
 import { invalidParam, notFound } from '../../core/errors';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import { flexInstanceSid } from './configuration';
-import { flexState, type TransferSettingsRec } from './models';
+import { flexState, type TransferSettingsRec } from './state';
 
 /** A Flex account starts with native transfers off (they are switched on in the Console). */
 export function seedTransferSettings(env: ServiceEnv, accountSid: string, enabled = false): void {

@@ -2,7 +2,8 @@
 import type { RawMount, ServiceEnv, ServiceModule } from '../../core/types';
 import { FunctionsRuntime } from '../../functions-runtime';
 import { seedTemplateServerless } from '../../seeds/flex-project-template';
-import { initialServerlessState, rearmBuilds, type ServerlessState } from './models';
+import { rearmBuilds } from './builds';
+import { initialServerlessState, type ServerlessState } from './models';
 import { serverlessRoutes } from './routes';
 
 /** One runtime per emulator instance (several may run in one test process). */

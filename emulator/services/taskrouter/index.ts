@@ -7,22 +7,13 @@ import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/type
 import { seedTemplateTaskRouter } from '../../seeds/flex-project-template';
 import type { VoiceHookResult } from '../../voice/api';
 import { engineOf } from './context';
-import type { EventListener, TaskRouterEngine } from './engine';
-import { recordEvent } from './events';
-import {
-  acceptReservation,
-  cancelTask,
-  completeTask,
-  createTask,
-  handleVoiceHook,
-  rearmAll,
-  rejectReservation,
-  updateTask,
-  workerContactUri,
-  wrapTask,
-  type CreateTaskInput,
-  type UpdateTaskInput,
-} from './routing';
+import type { EventListener, TaskRouterEngine } from './engine/engine';
+import { recordEvent } from './engine/events';
+import { handleVoiceHook, workerContactUri } from './engine/assignment';
+import { rearmAll } from './engine/deadlines';
+import { acceptReservation, rejectReservation } from './engine/reservations';
+import { cancelTask, completeTask, wrapTask } from './engine/task-ending';
+import { createTask, updateTask, type CreateTaskInput, type UpdateTaskInput } from './engine/tasks';
 import { taskrouterRoutes } from './routes';
 import { flexSeedSids, seedFlexTaskRouter, type FlexSeedSids } from './seed';
 import { serializeTask, taskRoutingProperties } from './serialize';
