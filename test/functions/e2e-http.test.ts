@@ -16,10 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator, EmulatorState } from '../../emulator';
-import { REPO_ROOT, type TransferStack } from './helpers/deploy';
+import { REPO_ROOT, callFunction, resetToDeployed, signedCall, startChat, startDeployedStack, taskOf, type TransferStack } from '../../support';
+import { RUNTIMES, serveOn } from '../../support/twilio-run';
 import { apiOps } from './helpers/faults';
-import { callFunction, resetToDeployed, signedCall, startChat, startDeployedStack, taskOf } from './helpers/scenario';
-import { RUNTIMES, serveOn } from './helpers/twilio-run';
 
 let emu: Emulator;
 let stack: TransferStack;

@@ -13,12 +13,11 @@
  * emulator's callbacks and TwiML fetches routed to it. The fault sweeps run
  * on the emulator's runtime.
  */
-import type { Emulator, EmulatorState } from '../../emulator';
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import type { TransferStack } from './helpers/deploy';
-import { callFunction, pendingReservations, resetToDeployed, setActivity, settle, startDeployedStack, startVoiceCall, taskOf, type Call } from './helpers/scenario';
+import type { Emulator, EmulatorState, VoiceNetworkApi } from '../../emulator';
+import type { TransferStack } from '../../support';
+import { callFunction, pendingReservations, resetToDeployed, setActivity, startDeployedStack, startVoiceCall, taskOf, type Call } from '../../support';
+import { RUNTIMES, serveOn } from '../../support/twilio-run';
 import { sweepFaults } from './helpers/faults';
-import { RUNTIMES, serveOn } from './helpers/twilio-run';
 
 let emu: Emulator;
 /** The stack as the current tests call it (its baseUrl names the runtime). */
@@ -60,9 +59,9 @@ async function liveTransferTasks(call: Call) {
 
 /** The new agent answers the call placed by the `call` instruction; Twilio fetches join-conference. */
 async function newAgentAnswers(agent: string): Promise<string> {
-  await settle(emu);
+  await emu.whenIdle();
   const c = voice.answerRinging(stack.accountSid, `client:${agent}`);
-  await settle(emu);
+  await emu.whenIdle();
   return c.sid;
 }
 
@@ -96,7 +95,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
       });
 
       // TaskRouter reserved Bob; /voice/assignment answered the call instruction; Bob's phone rings.
-      await settle(emu);
+      await emu.whenIdle();
       expect((await taskOf(stack, transfer.sid)).status).toBe('reserved');
       expect(voice.calls(stack.accountSid).some((c) => c.to === 'client:bob' && c.status === 'ringing')).toBe(true);
       const bobCall = await newAgentAnswers('bob');
@@ -117,7 +116,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
       const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.support, originalTaskAction: 'complete' });
       expect(res.status).toBe(200);
       expect((await taskOf(stack, call.taskSid)).status).toBe('completed');
-      await settle(emu);
+      await emu.whenIdle();
       const t = await taskOf(stack, String(res.body.transferTaskSid));
       expect(t.queueSid).toBe(stack.queues.support);
       expect(t.attributes).toMatchObject({ desired_queue: stack.queues.support, requested_agent: null });
@@ -133,18 +132,18 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.sales, originalTaskAction: 'complete' });
     expect(res.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     const transferSid = String(res.body.transferTaskSid);
     const [first] = await pendingReservations(stack, transferSid);
     expect(first.workerSid).toBe(stack.workers.carol);
     // Carol's phone rings out; her reservation times out (workflow default 120 s).
     emu.clock.advance(121_000);
-    await settle(emu);
+    await emu.whenIdle();
     expect(customerLive(call)).toBe(true);
     expect((await participants(call))[call.customerCallSid].hold).toBe(true);
     // Another sales agent (Alice, done with her task) becomes available and gets it.
     await setActivity(stack, ['alice'], 'Available');
-    await settle(emu);
+    await emu.whenIdle();
     const [second] = await pendingReservations(stack, transferSid);
     expect(second.workerSid).toBe(stack.workers.alice);
     await newAgentAnswers('alice');
@@ -157,12 +156,12 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     await setActivity(stack, ['alice'], 'Offline');
     const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, originalTaskAction: 'complete' });
     expect(res.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     const transferSid = String(res.body.transferTaskSid);
     // The transfer task is canceled (its TTL, or someone in the console): nobody would come.
     const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
     await ws.tasks(transferSid).update({ assignmentStatus: 'canceled', reason: 'test: canceled by hand' });
-    await settle(emu);
+    await emu.whenIdle();
     const live = (await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).filter(
       (t) => (JSON.parse(t.attributes) as { originalTaskSid?: string }).originalTaskSid === call.taskSid,
     );
@@ -173,7 +172,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     expect((await participants(call))[call.customerCallSid].hold).toBe(true);
     // Any available agent gets it, and the customer comes off hold when they join.
     await setActivity(stack, ['carol'], 'Available');
-    await settle(emu);
+    await emu.whenIdle();
     const [offer] = await pendingReservations(stack, live[0].sid);
     expect(offer.workerSid).toBe(stack.workers.carol);
     await newAgentAnswers('carol');
@@ -276,7 +275,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
           if (process.env.SHOW_FAULTS) console.log(`${mode}: ${ctx}`);
           // Repeating the request finishes the transfer, with one transfer task.
           const again = await request();
-          await settle(emu);
+          await emu.whenIdle();
           expect({ ctx, repeat: again.status, body: again.status === 200 ? null : again.text }).toEqual({ ctx, repeat: 200, body: null });
           await expectCustomerSafe(call, `${ctx}, repeated`);
           const ps = await participants(call);
@@ -305,7 +304,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
         const ps = await participants(call);
         expect({ ctx, held: ps[call.customerCallSid].hold, bob: !!ps[bobCall] }).toEqual({ ctx, held: false, bob: true });
         const again = await request();
-        await settle(emu);
+        await emu.whenIdle();
         expect({ ctx, repeat: again.status, agent1: !!(await participants(call))[call.agentCallSid], original: (await taskOf(stack, call.taskSid)).status }).toEqual({ ctx, repeat: 200, agent1: false, original: 'wrapping' });
       },
     });
