@@ -168,16 +168,25 @@ export type RuntimeName = (typeof RUNTIMES)[number];
 /**
  * For the tests of the enclosing describe block: the deployed stack served
  * by `runtime` (`use` receives the stack whose `baseUrl` to call), and the
- * emulator's own again afterwards. `emulatorInvocations()` lists the
- * paths of the functions the emulator's runtime executed since the block
- * started (none, when twilio-run serves them).
+ * emulator's own again afterwards. Since the block started:
+ * `emulatorInvocations()` lists the functions the emulator's runtime executed
+ * (none, when twilio-run serves them), `webhooks()` the emulator's outbound
+ * calls.
  */
-export function serveOn(runtime: RuntimeName, deployed: () => { emu: Emulator; stack: TransferStack }, use: (stack: TransferStack) => void): { emulatorInvocations(): string[] } {
+export function serveOn(
+  runtime: RuntimeName,
+  deployed: () => { emu: Emulator; stack: TransferStack },
+  use: (stack: TransferStack) => void,
+): { emulatorInvocations(): string[]; webhooks(): ReturnType<Emulator['webhooks']> } {
   let server: TwilioRunServer | undefined;
   let since = 0;
+  let lastWebhook: ReturnType<Emulator['webhooks']>[number] | undefined;
   beforeAll(async () => {
     const { emu, stack } = deployed();
+    // Nothing of the previous block still in flight.
+    await emu.whenIdle();
     since = emu.log.list().reduce((max, e) => Math.max(max, e.seq), 0);
+    lastWebhook = emu.webhooks().at(-1);
     if (runtime === 'emulator') {
       use(stack);
       return;
@@ -187,8 +196,15 @@ export function serveOn(runtime: RuntimeName, deployed: () => { emu: Emulator; s
     use(served.stack);
   });
   afterAll(async () => {
+    await deployed().emu.whenIdle();
     await server?.stop();
     use(deployed().stack);
   });
-  return { emulatorInvocations: () => deployed().emu.log.list({ operation: 'runtime.Invoke' }).filter((e) => e.seq > since).map((e) => `${e.method} ${e.path}`) };
+  return {
+    emulatorInvocations: () => deployed().emu.log.list({ operation: 'runtime.Invoke' }).filter((e) => e.seq > since).map((e) => `${e.method} ${e.path}`),
+    webhooks: () => {
+      const all = deployed().emu.webhooks();
+      return all.slice(lastWebhook ? all.indexOf(lastWebhook) + 1 : 0);
+    },
+  };
 }

@@ -9,7 +9,7 @@
  */
 import { startEmulator, type Emulator } from '../../emulator';
 import { createServerlessClient } from '../../clients';
-import { startTwilioRun, type TwilioRunServer } from '../../support/twilio-run';
+import { startTwilioRun, type TwilioRunServer } from '../../support';
 
 type DeployConfig = Parameters<ReturnType<typeof createServerlessClient>['deployProject']>[0];
 type Access = 'public' | 'protected' | 'private';

@@ -25,9 +25,10 @@ import {
   startChat,
   startDeployedStack,
   taskOf,
+  RUNTIMES,
+  serveOn,
   type Chat,
 } from '../../support';
-import { RUNTIMES, serveOn } from '../../support/twilio-run';
 import { sweepFaults } from './helpers/faults';
 
 let emu: Emulator;
@@ -197,7 +198,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
   test('the functions ran on this runtime, and every TaskRouter event reached it', () => {
     if (runtime === 'emulator') expect(served.emulatorInvocations().length).toBeGreaterThan(20);
     else expect(served.emulatorInvocations()).toEqual([]);
-    const events = emu.webhooks().filter((w) => w.url === `https://${deployed.domain}/chat/taskrouter-events`);
+    const events = served.webhooks().filter((w) => w.url === `https://${deployed.domain}/chat/taskrouter-events`);
     expect(events.length).toBeGreaterThan(20);
     expect(events.filter((w) => w.status !== 200)).toEqual([]);
   });

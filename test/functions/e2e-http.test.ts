@@ -16,8 +16,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Emulator, EmulatorState } from '../../emulator';
-import { REPO_ROOT, callFunction, resetToDeployed, signedCall, startChat, startDeployedStack, taskOf, type TransferStack } from '../../support';
-import { RUNTIMES, serveOn } from '../../support/twilio-run';
+import { REPO_ROOT, RUNTIMES, callFunction, resetToDeployed, serveOn, signedCall, startChat, startDeployedStack, taskOf, type TransferStack } from '../../support';
 import { apiOps } from './helpers/faults';
 
 let emu: Emulator;

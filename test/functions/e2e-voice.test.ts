@@ -15,8 +15,7 @@
  */
 import type { Emulator, EmulatorState, VoiceNetworkApi } from '../../emulator';
 import type { TransferStack } from '../../support';
-import { callFunction, pendingReservations, resetToDeployed, setActivity, startDeployedStack, startVoiceCall, taskOf, type Call } from '../../support';
-import { RUNTIMES, serveOn } from '../../support/twilio-run';
+import { RUNTIMES, callFunction, pendingReservations, resetToDeployed, serveOn, setActivity, startDeployedStack, startVoiceCall, taskOf, type Call } from '../../support';
 import { sweepFaults } from './helpers/faults';
 
 let emu: Emulator;
@@ -240,7 +239,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
   test('the functions ran on this runtime, and every assignment callback and TwiML fetch reached it', () => {
     if (runtime === 'emulator') expect(served.emulatorInvocations().length).toBeGreaterThan(10);
     else expect(served.emulatorInvocations()).toEqual([]);
-    const calls = emu.webhooks().filter((w) => w.url.includes('/voice/assignment') || w.url.includes('/voice/join-conference'));
+    const calls = served.webhooks().filter((w) => w.url.includes('/voice/assignment') || w.url.includes('/voice/join-conference'));
     expect(calls.length).toBeGreaterThan(10);
     expect(calls.filter((w) => w.status !== 200)).toEqual([]);
   });
