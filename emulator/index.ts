@@ -11,6 +11,7 @@ import type { EmulatorState } from './core/state';
 import type { EmulatorOptions, SeedKind } from './core/types';
 import type { RequestLog } from './core/request-log';
 import type { Faults } from './core/faults';
+import type { Latency } from './core/latency';
 import type { EmulatorClock } from './core/clock';
 import type { SpecChecker } from './core/spec/checker';
 import type { OutboundRecord } from './core/webhooks';
@@ -36,6 +37,8 @@ export interface Emulator {
   readonly credentials: { accountSid: string; authToken: string };
   readonly log: RequestLog;
   readonly faults: Faults;
+  /** Injected latency and stalls per operation (see core/latency.ts). */
+  readonly latency: Latency;
   readonly clock: EmulatorClock;
   readonly spec: SpecChecker;
   /** Outbound webhook calls made so far. */
@@ -78,6 +81,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     credentials: { accountSid: core.options.accountSid, authToken: core.options.authToken },
     log: core.log,
     faults: core.faults,
+    latency: core.latency,
     clock: core.clock,
     spec: core.spec,
     core,

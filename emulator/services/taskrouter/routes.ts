@@ -34,6 +34,7 @@ import {
 } from './resources';
 import {
   acceptReservation,
+  checkIfMatch,
   completeReservation,
   createTask,
   deleteTask,
@@ -759,11 +760,7 @@ function updateReservationHandler(via: 'task' | 'worker'): RouteHandler {
     const instruction = p.string('Instruction');
     const activitySid = p.string('WorkerActivitySid');
     const task = w.tasks[res.taskSid];
-    const im = ifMatch(req);
-    if (im !== undefined && task) {
-      const wanted = im.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-      if (wanted !== '*' && wanted !== String(task.version)) throw invalidParam('If-Match', `does not match the Task's current ETag "${task.version}"`);
-    }
+    if (task) checkIfMatch(task, ifMatch(req));
     if (instruction !== undefined) {
       const instr: Instruction = { instruction };
       for (const [param, key] of Object.entries(INSTRUCTION_PARAMS)) {
