@@ -10,7 +10,12 @@
  * hooks); "+callbacks" adds what the TaskRouter/voice callbacks it triggered
  * made until everything settled.
  *
- * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
+ * Latency: while the measured request runs, the emulator holds every Twilio
+ * API call for `latencyMs` (default 150 ms, about what a call to Twilio costs
+ * from a Function), so p50/p95 show what an agent waits for, dominated by the
+ * number of sequential calls. `--latency-ms 0` measures the bare emulator.
+ *
+ * `node dist/bench/functions.js [--iterations N] [--latency-ms MS]` (build first: `npm run build`), or `run(opts)`.
  */
 import type { Emulator } from '../emulator';
 import type { VoiceNetworkApi } from '../emulator/services/api';
@@ -32,6 +37,8 @@ import {
 
 export interface FunctionsBenchOptions {
   iterations?: number;
+  /** Injected per Twilio API call while the measured request runs (default 150). */
+  latencyMs?: number;
   log?: (line: string) => void;
 }
 
@@ -190,6 +197,7 @@ const apiEntries = (emu: Emulator, from: number, to = Infinity) => emu.log.list(
 
 export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
   const iterations = opts.iterations ?? 15;
+  const latencyMs = opts.latencyMs ?? 150;
   const log = opts.log ?? ((line: string) => console.log(line));
   const { emu, stack, clean } = await startDeployedStack();
   const results: OperationResult[] = [];
@@ -206,9 +214,11 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
         const measured = await op.setup(ctx);
         await settle(emu);
         const before = lastSeq(emu);
+        if (latencyMs > 0) emu.latency.add({ kind: 'delay', ms: latencyMs });
         const t0 = performance.now();
         const res = await measured();
         latencies.push(performance.now() - t0);
+        emu.latency.clear();
         const answeredAt = lastSeq(emu);
         await settle(emu);
         if (res.status !== 200) errors += 1;
@@ -233,6 +243,7 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
   } finally {
     await emu.stop();
   }
+  log(`Latency injected per Twilio API call: ${latencyMs} ms; ${iterations} iterations per operation.\n`);
   log(formatTable(results));
   return results;
 }
@@ -253,9 +264,13 @@ export function formatTable(results: OperationResult[]): string {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--iterations');
-  const iterations = i > 0 ? Number(process.argv[i + 1]) : undefined;
-  run({ iterations: iterations && iterations > 0 ? iterations : undefined }).then(
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? Number(process.argv[i + 1]) : undefined;
+  };
+  const iterations = arg('--iterations');
+  const latencyMs = arg('--latency-ms');
+  run({ iterations: iterations && iterations > 0 ? iterations : undefined, latencyMs: latencyMs !== undefined && latencyMs >= 0 ? latencyMs : undefined }).then(
     (results) => {
       if (results.some((r) => r.errors > 0)) process.exitCode = 1;
     },
