@@ -125,7 +125,7 @@ const OPERATIONS: Op[] = [
     },
   },
   {
-    name: 'chat/taskrouter-events (invitee joined)',
+    name: 'taskrouter/events (invitee joined)',
     async setup(ctx) {
       const chat = await startChat(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['bob'], 'Available');
@@ -135,7 +135,7 @@ const OPERATIONS: Op[] = [
       await acceptReservation(ctx.emu, ctx.stack, taskSid, ctx.stack.workers.bob);
       const task = await taskOf(ctx.stack, taskSid);
       return () =>
-        signedCall(ctx.emu, ctx.stack, '/chat/taskrouter-events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
+        signedCall(ctx.emu, ctx.stack, '/taskrouter/events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
     },
   },
   voiceTransfer('blind'),

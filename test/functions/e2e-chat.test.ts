@@ -101,7 +101,7 @@ describe('cold transfer', () => {
     const outsider = await callFunction(stack, '/chat/transfer', { Token: token('dave'), taskSid: chat.taskSid, targetSid: stack.queues.sales });
     expect(outsider.status).toBe(403);
     expect(outsider.body.error).toBe('not_a_participant');
-    expect((await callFunction(stack, '/chat/taskrouter-events', { EventType: 'task.canceled' })).status).toBe(403);
+    expect((await callFunction(stack, '/taskrouter/events', { EventType: 'task.canceled' })).status).toBe(403);
     expect((await callFunction(stack, '/voice/assignment', {})).status).toBe(403);
     expect((await fetch(`${stack.baseUrl}/lib/chat`)).status).toBe(404);
     const cors = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: 'bad' }, { Origin: 'https://flex.twilio.com' });

@@ -215,10 +215,10 @@ describe('smaller leaks', () => {
     expect(String(json.message)).toMatch(/more than once/);
   });
 
-  test('the token is also accepted in the Authorization header', async () => {
+  test('the token is also accepted in the X-Flex-Token header', async () => {
     const chat = await startChat(emu, stack, 'alice');
     await setActivity(stack, ['bob'], 'Available');
-    const res = await callFunction(stack, '/chat/invite', { taskSid: chat.taskSid, targetSid: stack.workers.bob }, { Authorization: `Bearer ${token('alice')}` });
+    const res = await callFunction(stack, '/chat/invite', { taskSid: chat.taskSid, targetSid: stack.workers.bob }, { 'X-Flex-Token': token('alice') });
     expect(res.status).toBe(200);
   });
 });
