@@ -48,14 +48,19 @@ export async function cancelIfWaiting(port: TwilioPort, task: TaskRecord, reason
   return value;
 }
 
-/** Marks an invite as the customer's way back (never canceled, routed to anyone not yet in the conversation). */
-export async function keepForCustomer(port: TwilioPort, task: TaskRecord): Promise<TaskRecord> {
+/**
+ * Marks an invite as the customer's way back: it is never canceled. With
+ * `retarget` (its agent declined, or someone asked to cancel it) it also goes
+ * to anyone now instead of waiting for the named agent or queue.
+ */
+export async function keepForCustomer(port: TwilioPort, task: TaskRecord, retarget = false): Promise<TaskRecord> {
   const { WAITING_KEY } = state();
   const { value } = await tr().compareAndSet<TaskRecord>(port, task, (current) => {
     if (!isLive(current)) return { done: current };
-    if (current.attributes[WAITING_KEY] === true) return { done: current };
+    const retargeted = current.attributes.transferTargetType === 'anyone';
+    if (current.attributes[WAITING_KEY] === true && (!retarget || retargeted || current.attributes.transferType !== 'invite')) return { done: current };
     const attributes: Record<string, unknown> = { ...current.attributes, [WAITING_KEY]: true };
-    if (current.attributes.transferType === 'invite') {
+    if (retarget && current.attributes.transferType === 'invite') {
       // Whoever invited has left: the customer waits for anyone, not for the named agent or queue.
       attributes.transferTargetType = 'anyone';
       attributes.transferTargetSid = 'anyone';
@@ -180,11 +185,11 @@ export async function onTransferEnded(port: TwilioPort, refs: ChatRefs, task: Ta
 export async function onInviteDeclined(port: TwilioPort, refs: ChatRefs, taskSid: string, why: string): Promise<Record<string, unknown>> {
   const { WAITING_KEY } = state();
   const task = await port.fetchTask(taskSid);
-  if (!isLive(task) || task.attributes[WAITING_KEY] === true) return { handled: true, inviteCanceled: false };
+  if (!isLive(task)) return { handled: true, inviteCanceled: false };
   const tasks = await state().conversationTasks(port, refs);
   const agents = [...tasks.values()].filter((t) => t.status === 'assigned');
-  if (agents.length === 0) {
-    const kept = await keepForCustomer(port, task);
+  if (agents.length === 0 || task.attributes[WAITING_KEY] === true) {
+    const kept = await keepForCustomer(port, task, true);
     return { handled: true, inviteCanceled: false, keptForCustomer: isLive(kept) };
   }
   const after = await cancelIfWaiting(port, task, why, (t) => t.attributes[WAITING_KEY] === true);

@@ -247,6 +247,8 @@ export async function claim(port: TwilioPort, snapshot: ChatSnapshot, entry: Tra
     const { value, task: written } = await compareAndSet<'gone' | 'ok' | Decision>(port, task, (current) => {
       if (current.status !== 'assigned') return { done: 'gone' as const };
       const record = recordOf(current.attributes);
+      // Our own write, committed though its answer was lost.
+      if (record.has(entry.requestId)) return { done: 'ok' as const };
       const d = decide(entry.type, { sid: entry.targetSid }, unseen(record, snapshot.entries));
       if (!('proceed' in d)) return { done: d };
       for (const k of drop) record.delete(k);

@@ -22,6 +22,7 @@ import type * as TwilioLib from './twilio.private';
 import type * as TaskRouter from './taskrouter.private';
 import type * as ChatState from './chat-state.private';
 import type * as ChatEvents from './chat-events.private';
+import type * as Ledger from './ledger.private';
 import type { EndpointEnv, Result } from './http.private';
 import type { TaskRecord } from './twilio.private';
 import type { ChatRefs, ChatSnapshot, EntryState, TransferEntry } from './chat-state.private';
@@ -91,6 +92,8 @@ async function answerRepeat(env: EndpointEnv, kind: 'cold' | 'invite', snap: Cha
     await http().step('close-participant', () => state().closeParticipant(env.port, snap.refs, found.entry.leavingParticipantSid as string));
     participantClosed = true;
   }
+  // The plugin's view of outstanding invites may have missed an event: a repeat puts it right (best effort).
+  if (env.budget.callTimeout() > 500) await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, snap.refs, { maxRounds: 2 }).catch(() => undefined);
   return { body: transferBody(kind, task, found.entry, { reused: true, taskStatus: task.status, ...(kind === 'cold' ? { participantClosed } : {}), workerSidsInConversation: state().activeWorkers(snap) }) };
 }
 
@@ -152,7 +155,10 @@ async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promi
   const snap = await s.readChat(env.port, original, refs);
   // Authorization comes before anything about the conversation is answered.
   const owner = snap.agents.find((a) => a.taskSid === original.sid);
-  auth().authorize(env.actor, [...s.activeWorkers(snap), owner?.workerSid], `conversation ${refs.conversationSid}`);
+  const allowed: Array<string | null | undefined> = [...s.activeWorkers(snap), owner?.workerSid];
+  // The task's own agent may repeat a transfer after leaving (a lost answer): their reservation says so.
+  if (!owner && !env.actor.privileged && !allowed.includes(env.actor.workerSid) && original.status !== 'assigned') allowed.push(...(await tr().taskWorkers(env.port, original.sid)));
+  auth().authorize(env.actor, allowed, `conversation ${refs.conversationSid}`);
 
   const states = await http().step('read-transfers', () => s.resolveEntries(env.port, snap));
   const d = s.decide(kind, { sid: targetSid }, states);
@@ -261,7 +267,7 @@ export async function cancelInvite(env: EndpointEnv): Promise<Result> {
   const ev = events();
   if (active.length === 0) {
     // Nobody is in the conversation: canceling would leave the customer alone. They wait for anyone instead.
-    const kept = await http().step('keep-invite-for-customer', () => ev.keepForCustomer(env.port, task));
+    const kept = await http().step('keep-invite-for-customer', () => ev.keepForCustomer(env.port, task, true));
     return { body: { ...base, taskStatus: kept.status, canceled: false, requeued: LIVE.includes(kept.status), message: 'no agent is left in the conversation: instead of being canceled, the transfer now goes to any available agent so the customer is not left alone' } };
   }
   const who = env.actor.workerSid ?? env.actor.identity ?? 'a supervisor';

@@ -57,8 +57,8 @@ export async function resolveTarget(port: TwilioPort, targetSid: string): Promis
   }
 }
 
-/** How often a conditional update is tried again after someone else changed the task. */
-export const CAS_ROUNDS = 4;
+/** How often a conditional update is tried again after someone else changed the task (within the time budget). */
+export const CAS_ROUNDS = 10;
 
 export type CasDecision<T> = { write: { attributes?: Record<string, unknown>; status?: 'canceled' | 'completed' | 'wrapping'; reason?: string }; result: T } | { done: T };
 
@@ -67,7 +67,9 @@ export type CasDecision<T> = { write: { attributes?: Record<string, unknown>; st
  * to write (or that nothing needs writing); the write carries `If-Match` with
  * the version `decide` saw. When Twilio answers 412 (the task changed in
  * between), the task is read again and `decide` runs again on what is there
- * now, so two invocations racing on one task are serialized by Twilio.
+ * now, so invocations racing on one task are serialized by Twilio. A timeout
+ * or 5xx may have committed the write: reading again shows it (`decide` must
+ * recognize its own write). Too many rounds lost to others: 409 `conflict`.
  */
 export async function compareAndSet<T>(port: TwilioPort, task: TaskRecord, decide: (task: TaskRecord) => CasDecision<T>, rounds = CAS_ROUNDS): Promise<{ value: T; task: TaskRecord }> {
   let current = task;
@@ -79,9 +81,14 @@ export async function compareAndSet<T>(port: TwilioPort, task: TaskRecord, decid
       return { value: d.result, task: updated };
     } catch (err) {
       const status = (err as { status?: unknown }).status;
-      // 412: changed since read. A timeout or 5xx may have committed our write: reading again tells.
       const reread = status === 412 || status === 0 || (typeof status === 'number' && status >= 500);
-      if (!reread || round >= rounds) throw err;
+      if (!reread) throw err;
+      if (round >= rounds) {
+        if (status === 412) throw httpError(409, 'conflict', `too many concurrent changes to task ${current.sid}: nothing was changed by this request, retry`, { taskSid: current.sid });
+        throw err;
+      }
+      // Others are writing the same task: step aside a little (more each round) before reading again.
+      if (status === 412) await new Promise((r) => setTimeout(r, Math.random() * 20 * round));
       current = await port.fetchTask(current.sid);
     }
   }

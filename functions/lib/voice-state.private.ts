@@ -214,11 +214,16 @@ export async function handover(port: TwilioPort, original: TaskRecord, conf: Con
   return { agentRemoved: true, originalTaskStatus };
 }
 
-/** Writes (or clears) the call task's record conditionally; gives what was written or why not. */
-export async function writeRecord(port: TwilioPort, original: TaskRecord, change: (current: TaskRecord, record: VoiceTransferRecord | null) => VoiceTransferRecord | null | 'keep'): Promise<{ written: boolean; task: TaskRecord }> {
+/**
+ * Writes (or clears) the call task's record conditionally. `change` returns
+ * the record to write, null to clear it, 'keep' to write nothing, or 'done'
+ * when the wanted record is already there.
+ */
+export async function writeRecord(port: TwilioPort, original: TaskRecord, change: (current: TaskRecord, record: VoiceTransferRecord | null) => VoiceTransferRecord | null | 'keep' | 'done'): Promise<{ written: boolean; task: TaskRecord }> {
   const { value, task } = await tr().compareAndSet<boolean>(port, original, (current) => {
     const next = change(current, recordOf(current.attributes));
     if (next === 'keep') return { done: false };
+    if (next === 'done') return { done: true };
     const attributes = { ...current.attributes };
     if (next) attributes[RECORD_KEY] = next;
     else delete attributes[RECORD_KEY];

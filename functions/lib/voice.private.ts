@@ -128,6 +128,8 @@ export async function transfer(env: EndpointEnv): Promise<Result> {
   const claimed = await http().step('claim-transfer', () =>
     v.writeRecord(env.port, original, (current, existing) => {
       if (current.status !== 'assigned') return 'keep';
+      // Our own write, committed though its answer was lost.
+      if (existing?.requestId === record.requestId) return 'done';
       // Someone else's claim appeared since this request read the task: theirs stands.
       if (existing && existing.requestId !== resolved.record?.requestId) {
         lost = existing;
