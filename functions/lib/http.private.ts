@@ -77,7 +77,10 @@ function newResponse(): TwilioResponse {
 function send(callback: FunctionCallback, status: number, body: unknown, headers: Record<string, string>, contentType = 'application/json', budget?: Budget): void {
   const res = newResponse();
   // The function's own report of its time (W3C Server-Timing): Twilio stops it at 10 s.
-  if (budget) res.appendHeader('Server-Timing', `total;dur=${budget.elapsed()}, budget;dur=${budget.limitMs}`);
+  if (budget) {
+    const timedOut = budget.timedOut.length ? `, timeout;desc="${budget.timedOut.join(' ')}"` : '';
+    res.appendHeader('Server-Timing', `total;dur=${budget.elapsed()}, budget;dur=${budget.limitMs}${timedOut}`);
+  }
   res.setStatusCode(status);
   res.appendHeader('Content-Type', contentType);
   for (const [k, v] of Object.entries(headers)) res.appendHeader(k, v);

@@ -6,8 +6,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type twilio from 'twilio';
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
+import twilio from 'twilio';
 import { createTwilioClient } from '../../clients/twilio-client';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
 import type { TaskRouterApi } from '../../emulator/services/taskrouter';
@@ -86,7 +85,7 @@ export async function startReceiver(): Promise<Receiver> {
       const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       const signature = req.headers['x-twilio-signature'] as string | undefined;
       const fullUrl = `${base}${req.url}`;
-      received.push({ path: url.pathname, params, signature, validFor: (token) => !!signature && validateRequest(token, signature, fullUrl, params) });
+      received.push({ path: url.pathname, params, signature, validFor: (token) => !!signature && twilio.validateRequest(token, signature, fullUrl, params) });
       const a = answers.get(url.pathname);
       if (!a) {
         res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -52,3 +52,38 @@ export async function customerNotAlone(stack: TransferStack, chat: Chat, tasks?:
     reason: `channel ${chat.channelSid} is ${String(channel.status)} with no agent and no live task (tasks: ${byConversation.map((t) => `${t.sid}:${t.status}`).join(', ') || 'none'})`,
   };
 }
+
+export interface CallRefs {
+  taskSid: string;
+  conferenceSid: string;
+  customerCallSid: string;
+}
+
+/**
+ * "The customer ends connected to an agent or back in line, never alone on
+ * hold": the customer's call is live and in the conference, and an agent leg
+ * is connected or a transfer of the call is live (waiting for, or reaching,
+ * an agent). `chainTasks` are the call's task SIDs (the original and its
+ * transfers), whose transfers count.
+ */
+export async function callNotAlone(stack: TransferStack, customerLive: boolean, call: CallRefs, tasks?: TaskView[]): Promise<{ ok: true } | { ok: false; reason: string }> {
+  if (!customerLive) return { ok: false, reason: 'the customer call was dropped' };
+  const conf = await stack.client.conferences(call.conferenceSid).fetch();
+  if (conf.status === 'completed') return { ok: false, reason: 'the conference ended with the customer in it' };
+  const legs = (await stack.client.conferences(call.conferenceSid).participants.list()).filter((p) => p.status === 'connected');
+  const customer = legs.find((p) => p.callSid === call.customerCallSid);
+  if (!customer) return { ok: false, reason: 'the customer is not in the conference' };
+  const agents = legs.filter((p) => p.callSid !== call.customerCallSid);
+  const all = tasks ?? (await allTasks(stack));
+  const live = all.filter((t) => t.attributes.conference && (t.attributes.conference as { sid?: string }).sid === call.conferenceSid && typeof t.attributes.transferMode === 'string' && [...LIVE, 'assigned'].includes(t.status));
+  if (agents.length > 0 || live.length > 0) return { ok: true };
+  return { ok: false, reason: `the customer is ${customer.hold ? 'on hold' : 'in the conference'} with no agent and no live transfer` };
+}
+
+/** The elapsed time and time-outs the function reported about itself (Server-Timing). */
+export function budgetReport(headers: Headers): { totalMs: number; budgetMs: number; timedOut: string[] } {
+  const h = headers.get('server-timing') ?? '';
+  const dur = (name: string) => Number(new RegExp(`${name};dur=(\\d+)`).exec(h)?.[1] ?? NaN);
+  const desc = /timeout;desc="([^"]*)"/.exec(h)?.[1] ?? '';
+  return { totalMs: dur('total'), budgetMs: dur('budget'), timedOut: desc ? desc.split(' ') : [] };
+}
