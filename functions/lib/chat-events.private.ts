@@ -61,7 +61,8 @@ export async function keepForCustomer(port: TwilioPort, task: TaskRecord, retarg
     if (current.attributes[WAITING_KEY] === true && (!retarget || retargeted || current.attributes.transferType !== 'invite')) return { done: current };
     const attributes: Record<string, unknown> = { ...current.attributes, [WAITING_KEY]: true };
     if (retarget && current.attributes.transferType === 'invite') {
-      // Whoever invited has left: the customer waits for anyone, not for the named agent or queue.
+      // The named agent or queue did not come and nobody is left: the customer waits for anyone.
+      attributes.transferRetargetedFrom = current.attributes.transferTargetSid;
       attributes.transferTargetType = 'anyone';
       attributes.transferTargetSid = 'anyone';
       attributes.workerSidsInConversation = [];

@@ -255,7 +255,10 @@ export async function claim(port: TwilioPort, snapshot: ChatSnapshot, entry: Tra
       record.set(entry.requestId, entry);
       return { write: { attributes: withRecord(current.attributes, record.values()) }, result: 'ok' as const };
     });
-    if (value === 'gone') continue;
+    if (value === 'gone') {
+      // An agent left while this request was being made: the conversation it decided on is gone.
+      return { lost: { conflict: { status: 409, error: 'conflict', message: `the conversation changed while this request was made (task ${task.sid} ended): nothing was done, retry`, details: { taskSid: task.sid } } }, claimed };
+    }
     if (value !== 'ok') return { lost: value, claimed };
     claimed.push(written);
   }

@@ -213,31 +213,33 @@ export async function handleVoiceTaskEvent(env: TwilioEndpointEnv, eventType: st
     }
     return { handled: true, unheld: false };
   }
-  if ((eventType === 'task.canceled' || eventType === 'workflow.timeout') && a.transferMode === 'warm') {
-    // A warm transfer nobody took: the first agent is still there; give them the customer back.
-    return { handled: true, unheld: await v.tryUnhold(env.port, conf) };
+  if (eventType === 'task.canceled' || eventType === 'workflow.timeout') {
+    // Nobody took the transfer. If the first agent is still on the call (a warm transfer not completed), they get
+    // the customer back; if they left (blind, or warm completed), the customer goes back in line.
+    const original = await env.port.fetchTask(String(a.originalTaskSid)).catch(() => null);
+    if (original?.status === 'assigned') return { handled: true, unheld: await v.tryUnhold(env.port, conf) };
+    if (eventType === 'task.canceled') return requeueTransfer(env, task, conf);
   }
-  if (eventType === 'task.canceled' && a.transferMode === 'blind') return requeueBlindTransfer(env, task, conf);
   return { handled: true };
 }
 
-/** How many times a canceled blind transfer is put back in line before a person must step in. */
+/** How many times a canceled transfer is put back in line before a person must step in. */
 export const MAX_BLIND_REQUEUES = 3;
 
 /**
- * A blind transfer task was canceled (its TTL, or someone canceled it): the
- * first agent left when it was made, so the customer waits on hold with nobody
- * coming. Put them back in line for any agent (the voice workflow routes a task
+ * A transfer task was canceled (its TTL, or someone canceled it) after the
+ * first agent left (blind, or a completed warm transfer), so the customer
+ * waits on hold with nobody coming. Put them back in line for any agent (the voice workflow routes a task
  * with neither `requested_agent` nor `desired_queue` to everyone), unless the
  * call is over, another transfer is already live, or the limit is reached.
  * The new task's request id derives from the canceled task, so a repeated
  * event finds the requeue it already made.
  */
-async function requeueBlindTransfer(env: TwilioEndpointEnv, task: TaskRecord, conf: ConferenceRefs): Promise<Record<string, unknown>> {
+async function requeueTransfer(env: TwilioEndpointEnv, task: TaskRecord, conf: ConferenceRefs): Promise<Record<string, unknown>> {
   const a = task.attributes;
   const count = typeof a.requeueCount === 'number' ? a.requeueCount : 0;
   if (count >= MAX_BLIND_REQUEUES) {
-    console.error(`[voice] blind transfer task ${task.sid} was canceled after ${count} requeues; customer ${conf.customerCallSid} stays on hold in ${conf.conferenceSid} for a supervisor`);
+    console.error(`[voice] transfer task ${task.sid} was canceled after ${count} requeues; customer ${conf.customerCallSid} stays on hold in ${conf.conferenceSid} for a supervisor`);
     return { handled: true, requeued: false, reason: 'requeue limit reached' };
   }
   const participants: ConferenceParticipantRecord[] = await env.port.listConferenceParticipants(conf.conferenceSid);
@@ -252,6 +254,6 @@ async function requeueBlindTransfer(env: TwilioEndpointEnv, task: TaskRecord, co
   if (live.some((t) => t.attributes.originalTaskSid === originalTaskSid && vs().isVoiceTransferTask(t.attributes))) return { handled: true, requeued: false, reason: 'another transfer is live' };
   const attributes = { ...a, requested_agent: null, desired_queue: null, requeuedFrom: task.sid, requeueCount: count + 1, transferRequestId: randomUUID() };
   const created = await env.port.createTask({ workflowSid, taskChannel: task.taskChannel ?? 'voice', attributes });
-  console.warn(`[voice] blind transfer task ${task.sid} was canceled; customer ${conf.customerCallSid} requeued as ${created.sid}`);
+  console.warn(`[voice] transfer task ${task.sid} was canceled; customer ${conf.customerCallSid} requeued as ${created.sid}`);
   return { handled: true, requeued: true, transferTaskSid: created.sid };
 }

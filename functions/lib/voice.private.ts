@@ -224,8 +224,9 @@ export async function cancelTransfer(env: EndpointEnv): Promise<Result> {
   const resolved = await liveTransferOf(env, original);
   const task = resolved.task;
   if (!task) throw httpError(409, 'no_transfer', `task ${original.sid} has no transfer in progress`);
-  if (task.attributes.transferMode !== 'warm') {
-    throw httpError(409, 'not_cancelable', `transfer task ${task.sid} is a blind transfer: the first agent has left, so it cannot be canceled`, { transferTaskSid: task.sid });
+  if (task.attributes.transferMode !== 'warm' || original.status !== 'assigned') {
+    // Without the first agent on the call, canceling would leave the customer alone on hold.
+    throw httpError(409, 'not_cancelable', `transfer task ${task.sid} cannot be canceled: ${task.attributes.transferMode !== 'warm' ? 'it is a blind transfer and' : 'the transfer was completed, so'} the first agent has left`, { transferTaskSid: task.sid });
   }
   if (['assigned', 'wrapping', 'completed'].includes(task.status)) throw httpError(409, 'transfer_already_accepted', `the new agent already took transfer task ${task.sid}`, { transferTaskSid: task.sid });
   let canceled = task.status === 'canceled';
