@@ -85,7 +85,18 @@ const chatCmdArb: fc.Arbitrary<ChatCmd> = fc.oneof(
 );
 
 const show = (c: ChatCmd | VoiceCmd): string => JSON.stringify(c).replace(/"/g, '');
-const programArb = <C>(cmd: fc.Arbitrary<C>) => fc.array(fc.array(cmd, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 4 });
+/**
+ * A program: batches of 1-3 commands; a double click (the same transfer or
+ * invite sent twice at once) is a batch of its own kind.
+ */
+const programArb = <C extends { kind: string }>(cmd: fc.Arbitrary<C>) =>
+  fc.array(
+    fc.oneof(
+      { arbitrary: fc.array(cmd, { minLength: 1, maxLength: 3 }), weight: 4 },
+      { arbitrary: cmd.filter((c) => c.kind === 'transfer' || c.kind === 'invite').map((c) => [c, c]), weight: 1 },
+    ),
+    { minLength: 1, maxLength: 4 },
+  );
 
 interface ChatWorld {
   chat: Chat;
