@@ -89,10 +89,19 @@ export interface AfterLeft {
  * is closed. Reads the conversation's tasks after the agent's own change, so
  * of two agents leaving at once the later check sees both gone.
  */
-export async function afterAgentLeft(port: TwilioPort, refs: ChatRefs, leftTaskSid?: string): Promise<AfterLeft> {
+/** Where a handler leaves the conversation's tasks it listed (the invite view reuses them: one call less). */
+export interface Seen {
+  tasks?: Map<string, TaskRecord>;
+}
+
+export async function afterAgentLeft(port: TwilioPort, refs: ChatRefs, leftTaskSid?: string, seen: Seen = {}): Promise<AfterLeft> {
   const tasks = await state().conversationTasks(port, refs);
   const remaining = [...tasks.values()].filter((t) => t.status === 'assigned' && t.sid !== leftTaskSid);
-  if (remaining.length > 0) return { remainingAgents: remaining.length, waiting: [], channelClosed: false, closedWithMessage: false };
+  if (remaining.length > 0) {
+    // Nothing changed after this listing: the view may start from it.
+    seen.tasks = tasks;
+    return { remainingAgents: remaining.length, waiting: [], channelClosed: false, closedWithMessage: false };
+  }
   const waiting: string[] = [];
   let lostOne = false;
   for (const t of [...tasks.values()].filter(isLive)) {
@@ -149,9 +158,10 @@ async function forget(port: TwilioPort, tasks: Map<string, TaskRecord>, requestI
  * started with a copy); a cold transfer's leaving agent is closed if the
  * `task.created` step did not run.
  */
-export async function onTransferJoined(port: TwilioPort, refs: ChatRefs, task: TaskRecord): Promise<Record<string, unknown>> {
+export async function onTransferJoined(port: TwilioPort, refs: ChatRefs, task: TaskRecord, seen: Seen = {}): Promise<Record<string, unknown>> {
   const a = task.attributes;
   const tasks = await state().conversationTasks(port, refs);
+  seen.tasks = tasks;
   let closedLeaving = false;
   const from = tasks.get(String(a.transferOriginalTaskSid ?? ''));
   if (a.transferType === 'cold' && from?.status === 'assigned' && typeof a.transferLeavingParticipantSid === 'string') {
@@ -167,8 +177,9 @@ export async function onTransferJoined(port: TwilioPort, refs: ChatRefs, task: T
  * the records; if nobody is in the conversation and nothing else waits, the
  * conversation is closed with a message (the customer is never left alone).
  */
-export async function onTransferEnded(port: TwilioPort, refs: ChatRefs, task: TaskRecord): Promise<Record<string, unknown>> {
+export async function onTransferEnded(port: TwilioPort, refs: ChatRefs, task: TaskRecord, seen: Seen = {}): Promise<Record<string, unknown>> {
   const tasks = await state().conversationTasks(port, refs);
+  seen.tasks = tasks;
   const forgotten = await forget(port, tasks, String(task.attributes.transferRequestId ?? ''));
   const agents = [...tasks.values()].filter((t) => t.status === 'assigned');
   const waiting = [...tasks.values()].filter(isLive);

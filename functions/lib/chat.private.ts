@@ -207,7 +207,8 @@ async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promi
     if ('conflict' in outcome.lost) throw httpError(outcome.lost.conflict.status, outcome.lost.conflict.error, outcome.lost.conflict.message, { ...outcome.lost.conflict.details, participantClosed: false });
   }
   const claimed = 'claimed' in outcome ? outcome.claimed : [];
-  const record = [...(claimed[0] ? s.recordOf(claimed[0].attributes).values() : [entry])];
+  // The new task starts with the conversation's other records (its own entry would only be stale once it is taken).
+  const record = [...(claimed[0] ? s.recordOf(claimed[0].attributes).values() : [])].filter((e) => e.requestId !== entry.requestId);
   const attributes = s.buildTransferAttributes(original, target, s.activeWorkers(snap), entry, record);
   const created = await createTransferTask(env, snap, original, entry, attributes, claimed);
   return {

@@ -53,13 +53,14 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
   const a = task.attributes;
   const transfer = s.isTransferTask(a) && (a.transferType === 'cold' || a.transferType === 'invite') && typeof a.transferRequestId === 'string';
   let result: Record<string, unknown> | null = null;
+  const seen: ChatEvents.Seen = {};
   if (transfer && CHAT_TRANSFER_EVENTS.has(eventType)) {
     switch (eventType) {
       case 'task.created':
         result = await ev.onTransferCreated(env.port, refs, task);
         break;
       case 'reservation.accepted':
-        result = await ev.onTransferJoined(env.port, refs, task);
+        result = await ev.onTransferJoined(env.port, refs, task, seen);
         break;
       case 'reservation.rejected':
       case 'reservation.timeout':
@@ -69,11 +70,11 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
       case 'task.canceled':
       case 'task.deleted':
       case 'task.system-deleted':
-        result = await ev.onTransferEnded(env.port, refs, task);
+        result = await ev.onTransferEnded(env.port, refs, task, seen);
         break;
       default:
         // The invited agent wrapped up or completed: an agent left.
-        result = { handled: true, ...(await ev.afterAgentLeft(env.port, refs, task.sid)) };
+        result = { handled: true, ...(await ev.afterAgentLeft(env.port, refs, task.sid, seen)) };
     }
   } else if (AGENT_LEFT_EVENTS.has(eventType)) {
     result = { handled: true, ...(await ev.afterAgentLeft(env.port, refs, task.sid)) };
@@ -83,7 +84,8 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
   // The plugin's view of outstanding invites follows every transfer change (best effort: the next event puts it right).
   if (transfer && env.budget.callTimeout() > 500) {
     try {
-      const sync = await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, refs, { maxRounds: 3 });
+      // A listing made by the handler (after the event's change) serves as the first round's.
+      const sync = await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, refs, { maxRounds: 3, ...(seen.tasks ? { first: seen.tasks } : {}) });
       result.inviteRecordsSynced = sync.ok;
     } catch (err) {
       console.warn(`[taskrouter/events] invite records not synchronized now: ${(err as Error).message}`);

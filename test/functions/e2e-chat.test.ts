@@ -65,7 +65,10 @@ describe('cold transfer', () => {
     expect(t.workflowSid).toBe(stack.chatTransferWorkflowSid);
     expect(t.channel).toBe('chat');
     expect(t.queueSid).toBe(stack.queues.sales);
-    for (const [k, v] of Object.entries(original.attributes)) if (!['flexChannelInviteSid', 'conversations'].includes(k)) expect(t.attributes[k]).toEqual(v);
+    // All of the original's attributes, except the transfer records (the new task starts with the conversation's others).
+    for (const [k, v] of Object.entries(original.attributes)) if (!['flexChannelInviteSid', 'conversations', 'flexTransfers'].includes(k)) expect(t.attributes[k]).toEqual(v);
+    expect(Object.keys((original.attributes.flexTransfers ?? {}) as object)).toEqual([t.attributes.transferRequestId]);
+    expect(t.attributes.flexTransfers).toEqual({});
     expect(t.attributes).toMatchObject({
       transferTargetType: 'queue',
       transferTargetSid: stack.queues.sales,
