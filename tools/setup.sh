@@ -103,7 +103,43 @@ ensure_pulumi() {
   fi
 
   install_plugins_beside "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")"
+  ensure_language_host "$(dirname "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")")" "$want"
   ensure_policy_analyzer "$version"
+}
+
+host_version() { "$1" -version 2>/dev/null | tr -d '\n' || true; }
+
+# Where an official pulumi-language-nodejs build may be provided when the CLI
+# was built here (a standard install ships it beside the CLI): FLEX_LANGUAGE_HOST,
+# else the workplace's tools folder beside this clone.
+provided_language_host() {
+  local want="$1" arch
+  if [ -n "${FLEX_LANGUAGE_HOST:-}" ]; then printf '%s' "$FLEX_LANGUAGE_HOST"; return; fi
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64 | arm64) arch=arm64 ;; *) arch="$(uname -m)" ;; esac
+  printf '%s' "$FLEX_ROOT/../shared/tools/pulumi-language-nodejs/$want/linux-$arch/pulumi-language-nodejs"
+}
+
+# `pulumi up` starts the Node language host, which the engine looks for beside
+# the CLI binary (after resolving symlinks). Keep the one a standard install
+# put there; otherwise place the provided official build there.
+ensure_language_host() {
+  local dir="$1" want="$2" host provided got
+  host="$dir/pulumi-language-nodejs"
+  if [ -x "$host" ]; then
+    got="$(host_version "$host")"
+    [ "$got" = "$want" ] && return 0
+    [ -w "$dir" ] || flex_die "the Node language host beside the CLI ($host) is ${got:-unreadable}, not $want; the host, the CLI and @pulumi/pulumi must be one version. Install Pulumi $want (CLI and its plugins) and re-run."
+    flex_log "the Node language host beside the CLI is ${got:-unreadable}, not $want: replacing it"
+  fi
+  provided="$(provided_language_host "$want")"
+  if [ ! -x "$provided" ]; then
+    flex_die "the Pulumi CLI in $dir has no Node language host (pulumi-language-nodejs) beside it, and none is provided. A standard Pulumi $want install ships it next to the CLI; otherwise set FLEX_LANGUAGE_HOST to an official pulumi-language-nodejs $want binary and re-run (looked for: $provided)."
+  fi
+  got="$(host_version "$provided")"
+  [ "$got" = "$want" ] || flex_die "the provided Node language host $provided is ${got:-unreadable}, not $want (the CLI's version); host and CLI must be one version. Provide pulumi-language-nodejs $want."
+  [ -w "$dir" ] || flex_die "cannot place the Node language host beside the CLI: $dir is not writable. Install Pulumi $want with its plugins, or run setup as the CLI's owner."
+  flex_log "placing the official Node language host $want beside the CLI ($dir)"
+  cp "$provided" "$host.partial.$$" && chmod 0755 "$host.partial.$$" && mv "$host.partial.$$" "$host"
 }
 
 # Policy packs run through the language host; without one, the CLI looks for
