@@ -150,7 +150,7 @@ async function forget(port: TwilioPort, tasks: Map<string, TaskRecord>, requestI
   if (holders.length === 0) return 0;
   // Listings carry no ETag: read each holder before its conditional update.
   const fetched = await Promise.all(holders.map((t) => port.fetchTask(t.sid)));
-  return state().amend(port, fetched, requestId, 'remove');
+  return amend(port, fetched, requestId, 'remove');
 }
 
 /**

@@ -52,7 +52,7 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
   if (!refs) return null;
   const a = task.attributes;
   const transfer = s.isTransferTask(a) && (a.transferType === 'cold' || a.transferType === 'invite') && typeof a.transferRequestId === 'string';
-  let result: Record<string, unknown> | null = null;
+  let result: Record<string, unknown>;
   const seen: ChatEvents.Seen = {};
   if (transfer && CHAT_TRANSFER_EVENTS.has(eventType)) {
     switch (eventType) {

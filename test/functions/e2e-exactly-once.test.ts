@@ -9,7 +9,6 @@ import type { Emulator, EmulatorState } from '../../emulator';
 import type { VoiceNetworkApi } from '../../emulator/services/api';
 import type { TransferStack } from './helpers/deploy';
 import {
-  acceptReservation,
   callFunction,
   pendingReservations,
   resetToDeployed,
