@@ -191,6 +191,9 @@ export function twilioApiPort(client: TwilioClient, workspaceSid: string, accoun
       const q = (await call(timeout, 'get', `${TR}/TaskQueues/${sid}`)).body;
       return { sid: String(q.sid), friendlyName: String(q.friendly_name) };
     },
+    async listQueues(timeout) {
+      return (await list(timeout, `${TR}/TaskQueues`, { PageSize: 1000 })).map((q) => ({ sid: String(q.sid), friendlyName: String(q.friendly_name), targetWorkers: str(q.target_workers) }));
+    },
     async listInteractionParticipants(timeout, kd, uo) {
       return (await list(timeout, `${channel(kd, uo)}/Participants`, { PageSize: 100 })).map(toParticipant);
     },

@@ -49,6 +49,8 @@ export interface WorkerRecord {
 export interface QueueRecord {
   sid: string;
   friendlyName: string;
+  /** The queue's TargetWorkers expression (listings only; a fetch leaves it undefined). */
+  targetWorkers?: string | null;
 }
 
 export interface InteractionParticipantRecord {
@@ -129,6 +131,7 @@ export interface TwilioPort {
   acceptReservation(taskSid: string, reservationSid: string): Promise<ReservationRecord>;
   fetchWorker(sid: string): Promise<WorkerRecord>;
   fetchQueue(sid: string): Promise<QueueRecord>;
+  listQueues(): Promise<QueueRecord[]>;
   listInteractionParticipants(interactionSid: string, channelSid: string): Promise<InteractionParticipantRecord[]>;
   updateInteractionParticipant(interactionSid: string, channelSid: string, participantSid: string, status: 'closed' | 'wrapup'): Promise<void>;
   closeInteractionChannel(interactionSid: string, channelSid: string): Promise<void>;
@@ -156,6 +159,7 @@ export const IDEMPOTENT: Record<PortMethod, boolean> = {
   acceptReservation: true,
   fetchWorker: true,
   fetchQueue: true,
+  listQueues: true,
   listInteractionParticipants: true,
   updateInteractionParticipant: true,
   closeInteractionChannel: true,
