@@ -17,23 +17,22 @@
  *
  * `node dist/bench/functions.js [--iterations N] [--latency-ms MS]` (build first: `npm run build`), or `run(opts)`.
  */
-import type { Emulator } from '../emulator';
-import type { VoiceNetworkApi } from '../emulator/services/api';
-import type { TransferStack } from '../test/functions/helpers/deploy';
+import type { Emulator, VoiceNetworkApi } from '../emulator';
+import { numberArg, readArgs } from '../tools/cli-args';
+import type { TransferStack } from '../support';
 import {
   TWILIO_NUMBER,
   acceptReservation,
   callFunction,
   pendingReservations,
   setActivity,
-  settle,
   signedCall,
   startChat,
   startDeployedStack,
   startVoiceCall,
   taskOf,
   type FnResponse,
-} from '../test/functions/helpers/scenario';
+} from '../support';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
@@ -112,7 +111,7 @@ const OPERATIONS: Op[] = [
       const chat = await startChat(ctx.emu, ctx.stack, 'alice');
       const t = token(ctx, 'alice');
       const inv = await callFunction(ctx.stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       return () => callFunction(ctx.stack, '/chat/cancel-invite', { Token: t, inviteTaskSid: String(inv.body.inviteTaskSid) });
     },
   },
@@ -163,7 +162,7 @@ const OPERATIONS: Op[] = [
       const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['carol'], 'Available');
       const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
       const [reservation] = await pendingReservations(ctx.stack, transfer.sid);
       const conf = transfer.attributes.conference as { sid: string; participants: { customer: string } };
@@ -178,9 +177,9 @@ const OPERATIONS: Op[] = [
       await setActivity(ctx.stack, ['bob'], 'Available');
       const t = token(ctx, 'alice');
       await callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.workers.bob, mode: 'warm' });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       ctx.voice.answerRinging(ctx.stack.accountSid, 'client:bob');
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       return () => callFunction(ctx.stack, '/voice/complete-transfer', { Token: t, taskSid });
     },
   },
@@ -212,7 +211,7 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
       for (let i = 0; i < iterations; i++) {
         emu.restore(clean);
         const measured = await op.setup(ctx);
-        await settle(emu);
+        await emu.whenIdle();
         const before = lastSeq(emu);
         if (latencyMs > 0) emu.latency.add({ kind: 'delay', ms: latencyMs });
         const t0 = performance.now();
@@ -220,7 +219,7 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
         latencies.push(performance.now() - t0);
         emu.latency.clear();
         const answeredAt = lastSeq(emu);
-        await settle(emu);
+        await emu.whenIdle();
         if (res.status !== 200) errors += 1;
         const direct = apiEntries(emu, before, answeredAt);
         calls += direct.length;
@@ -264,12 +263,9 @@ export function formatTable(results: OperationResult[]): string {
 }
 
 if (require.main === module) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? Number(process.argv[i + 1]) : undefined;
-  };
-  const iterations = arg('--iterations');
-  const latencyMs = arg('--latency-ms');
+  const { values } = readArgs(process.argv.slice(2), { iterations: { type: 'string' }, 'latency-ms': { type: 'string' } });
+  const iterations = numberArg(values.iterations, '--iterations');
+  const latencyMs = numberArg(values['latency-ms'], '--latency-ms');
   run({ iterations: iterations && iterations > 0 ? iterations : undefined, latencyMs: latencyMs !== undefined && latencyMs >= 0 ? latencyMs : undefined }).then(
     (results) => {
       if (results.some((r) => r.errors > 0)) process.exitCode = 1;

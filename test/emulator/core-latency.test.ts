@@ -4,10 +4,8 @@
  * commits even after the client gave up, matching like fault rules, and the
  * rules over HTTP under /__emulator/latency.
  */
-import { startEmulator, type Emulator } from '../../emulator';
+import { EmulatorClock, Latency, startEmulator, type Emulator, type LatencyDistribution } from '../../emulator';
 import { createTwilioClient } from '../../clients';
-import { Latency, type LatencyDistribution } from '../../emulator/core/latency';
-import { EmulatorClock } from '../../emulator/core/clock';
 
 // Response bodies are checked by assertions, not by types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

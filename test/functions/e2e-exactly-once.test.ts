@@ -6,21 +6,20 @@
  * function invocation on its own, sharing nothing but Twilio (the emulator).
  */
 import type { Emulator, EmulatorState } from '../../emulator';
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import type { TransferStack } from './helpers/deploy';
+import type { VoiceNetworkApi } from '../../emulator';
+import type { TransferStack } from '../../support';
 import {
   callFunction,
   pendingReservations,
   resetToDeployed,
   setActivity,
-  settle,
   startChat,
   startDeployedStack,
   startVoiceCall,
   type Call,
   type Chat,
   type FnResponse,
-} from './helpers/scenario';
+} from '../../support';
 import { customerNotAlone, liveChatTransferTasks, liveVoiceTransferTasks } from './helpers/invariants';
 import { apiOps } from './helpers/faults';
 
@@ -47,20 +46,20 @@ async function connectedLegs(call: Call): Promise<string[]> {
 
 /** Answers whatever agent call is ringing (the `call` instruction of a transfer reservation). */
 async function answerIfRinging(agent: string): Promise<boolean> {
-  await settle(emu);
+  await emu.whenIdle();
   try {
     voice.answerRinging(stack.accountSid, `client:${agent}`);
   } catch {
     return false;
   }
-  await settle(emu);
+  await emu.whenIdle();
   return true;
 }
 
 async function rejectPending(taskSid: string): Promise<void> {
-  await settle(emu);
+  await emu.whenIdle();
   for (const r of await pendingReservations(stack, taskSid)) await ws().tasks(taskSid).reservations(r.sid).update({ reservationStatus: 'rejected' });
-  await settle(emu);
+  await emu.whenIdle();
 }
 
 describe('voice: a double submit never duplicates the transfer', () => {
@@ -69,7 +68,7 @@ describe('voice: a double submit never duplicates the transfer', () => {
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const req = { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'blind' };
     const [a, b] = await Promise.all([callFunction(stack, '/voice/transfer', req), callFunction(stack, '/voice/transfer', req)]);
-    await settle(emu);
+    await emu.whenIdle();
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(a.body.transferTaskSid).toBe(b.body.transferTaskSid);
     expect([a.body.reused, b.body.reused].sort()).toEqual([false, true]);
@@ -93,7 +92,7 @@ describe('voice: a double submit never duplicates the transfer', () => {
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const req = { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.sales, mode: 'warm' };
     const [a, b] = await Promise.all([callFunction(stack, '/voice/transfer', req), callFunction(stack, '/voice/transfer', req)]);
-    await settle(emu);
+    await emu.whenIdle();
     expect(a.body.transferTaskSid).toBe(b.body.transferTaskSid);
     expect((await liveVoiceTransferTasks(stack, call.taskSid)).length).toBe(1);
   });
@@ -106,7 +105,7 @@ describe('voice: a double submit never duplicates the transfer', () => {
       callFunction(stack, '/voice/transfer', { Token: t, taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'blind' }),
       callFunction(stack, '/voice/transfer', { Token: t, taskSid: call.taskSid, targetSid: stack.workers.carol, mode: 'blind' }),
     ]);
-    await settle(emu);
+    await emu.whenIdle();
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     expect([a, b].find((r) => r.status === 409)?.body.error).toBe('transfer_in_progress');
     expect((await liveVoiceTransferTasks(stack, call.taskSid)).length).toBe(1);
@@ -124,7 +123,7 @@ describe('chat: racing cold transfers', () => {
         callFunction(stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: stack.queues.sales }),
         callFunction(stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: stack.queues.support }),
       ]);
-      await settle(emu);
+      await emu.whenIdle();
       expect([a.status, b.status].sort()).toEqual([200, 409]);
       expect((await liveChatTransferTasks(stack, chat)).length).toBe(1);
     }
@@ -137,7 +136,7 @@ describe('chat: the customer is never left alone', () => {
     await setActivity(stack, ['bob'], 'Available');
     const inv = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob });
     expect(inv.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid })).status).toBe(200);
     await rejectPending(String(inv.body.inviteTaskSid));
     expect(await customerNotAlone(stack, chat)).toEqual({ ok: true });
@@ -148,11 +147,11 @@ describe('chat: the customer is never left alone', () => {
     await setActivity(stack, ['carol'], 'Available');
     const inv = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.queues.sales });
     expect(inv.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid })).status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     await callFunction(stack, '/chat/cancel-invite', { Token: token('alice'), inviteTaskSid: String(inv.body.inviteTaskSid) });
-    await settle(emu);
+    await emu.whenIdle();
     expect(await customerNotAlone(stack, chat)).toEqual({ ok: true });
   });
 });
@@ -161,7 +160,7 @@ describe('smaller leaks', () => {
   test("a supervisor's leave with another agent's taskSid removes only the supervisor, not the agent", async () => {
     const chat = await startChat(emu, stack, 'alice');
     const res = await callFunction(stack, '/chat/leave', { Token: token('dave', ['supervisor']), taskSid: chat.taskSid });
-    await settle(emu);
+    await emu.whenIdle();
     expect(res.status).toBe(409);
     expect(res.body.error).toBe('not_in_conversation');
     expect((await ws().tasks(chat.taskSid).fetch()).assignmentStatus).toBe('assigned');
@@ -169,7 +168,7 @@ describe('smaller leaks', () => {
     // Saying so explicitly removes the agent.
     const explicit = await callFunction(stack, '/chat/leave', { Token: token('dave', ['supervisor']), taskSid: chat.taskSid, remove: 'taskAgent' });
     expect(explicit.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await ws().tasks(chat.taskSid).fetch()).assignmentStatus).toBe('completed');
   });
 
@@ -196,7 +195,7 @@ describe('smaller leaks', () => {
     });
     expect(post.status).toBe(400);
     expect(((await post.json()) as Record<string, unknown>).field).toBe('Token');
-    await settle(emu);
+    await emu.whenIdle();
     expect(await liveChatTransferTasks(stack, chat)).toEqual([]);
   });
 
@@ -224,11 +223,11 @@ describe('smaller leaks', () => {
 
 /** The Twilio API calls a request made before it answered (the emulator's request log). */
 async function callsOf(request: () => Promise<FnResponse>): Promise<{ res: FnResponse; ops: string[] }> {
-  await settle(emu);
+  await emu.whenIdle();
   const since = emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
   const res = await request();
   const ops = apiOps(emu, since);
-  await settle(emu);
+  await emu.whenIdle();
   return { res, ops };
 }
 

@@ -14,9 +14,9 @@
  */
 import fc from 'fast-check';
 import type { Emulator, EmulatorState } from '../../emulator';
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import type { TransferStack } from './helpers/deploy';
-import { callFunction, resetToDeployed, setActivity, settle, startChat, startDeployedStack, startVoiceCall, type Call, type Chat, type FnResponse } from './helpers/scenario';
+import type { VoiceNetworkApi } from '../../emulator';
+import type { TransferStack } from '../../support';
+import { callFunction, resetToDeployed, setActivity, startChat, startDeployedStack, startVoiceCall, type Call, type Chat, type FnResponse } from '../../support';
 import { allTasks, callNotAlone, customerNotAlone, liveChatTransferTasks, type TaskView } from './helpers/invariants';
 
 let emu: Emulator;
@@ -174,7 +174,7 @@ async function chatBatch(world: ChatWorld, batch: ChatCmd[]): Promise<Outcome[]>
     }
   });
   const out = await Promise.all(thunks.map((t) => t()));
-  await settle(emu);
+  await emu.whenIdle();
   for (const o of out) {
     const id = o.res?.body.inviteTaskSid;
     if (typeof id === 'string' && !world.invites.includes(id)) world.invites.push(id);
@@ -284,7 +284,7 @@ async function voiceBatch(call: Call, batch: VoiceCmd[]): Promise<Outcome[]> {
     }
   });
   const out = await Promise.all(thunks.map((t) => t()));
-  await settle(emu);
+  await emu.whenIdle();
   return out;
 }
 
@@ -328,7 +328,7 @@ describe('model-based concurrency', () => {
     resetToDeployed(emu, clean);
     const chat = await startChat(emu, stack, 'alice');
     await setActivity(stack, ['alice', 'bob', 'carol'], 'Available');
-    await settle(emu);
+    await emu.whenIdle();
     const scenario = emu.snapshot();
     let runs = 0;
     const started = Date.now();
@@ -353,7 +353,7 @@ describe('model-based concurrency', () => {
     resetToDeployed(emu, clean);
     const call = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob', 'carol'], 'Available');
-    await settle(emu);
+    await emu.whenIdle();
     const scenario = emu.snapshot();
     let runs = 0;
     const started = Date.now();

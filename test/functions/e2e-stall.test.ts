@@ -10,9 +10,9 @@
  *    customer is connected to an agent or back in line, never alone (on hold).
  */
 import type { Emulator, EmulatorState } from '../../emulator';
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import type { TransferStack } from './helpers/deploy';
-import { callFunction, resetToDeployed, setActivity, settle, startChat, startDeployedStack, startVoiceCall, type FnResponse } from './helpers/scenario';
+import type { VoiceNetworkApi } from '../../emulator';
+import type { TransferStack } from '../../support';
+import { callFunction, resetToDeployed, setActivity, startChat, startDeployedStack, startVoiceCall, type FnResponse } from '../../support';
 import { apiOps } from './helpers/faults';
 import { budgetReport, callNotAlone, customerNotAlone } from './helpers/invariants';
 
@@ -42,7 +42,7 @@ const lastSeq = () => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
  */
 async function stallEveryCall(scenario: EmulatorState, request: () => Promise<FnResponse>, check: (ctx: string) => Promise<{ ok: true } | { ok: false; reason: string }>): Promise<number> {
   emu.restore(scenario);
-  await settle(emu);
+  await emu.whenIdle();
   const since = lastSeq();
   const first = await request();
   expect(first.status).toBe(200);
@@ -54,7 +54,7 @@ async function stallEveryCall(scenario: EmulatorState, request: () => Promise<Fn
     const nth = ops.slice(0, i + 1).filter((x) => x === op).length;
     emu.restore(scenario);
     emu.latency.clear();
-    await settle(emu);
+    await emu.whenIdle();
     emu.latency.add({ operation: op, nth, kind: 'stall', ms: STALL_MS });
     const res = await request();
     const ctx = `stall at call #${i + 1} (${op}, occurrence ${nth}) -> ${res.status} ${String(res.body.error ?? '')}`;
@@ -64,9 +64,9 @@ async function stallEveryCall(scenario: EmulatorState, request: () => Promise<Fn
     expect({ ctx, answeredInBudget: report.totalMs < 10_000 && report.totalMs <= report.budgetMs, stallHeld: emu.latency.stalledCount() === 1 }).toEqual({ ctx, answeredInBudget: true, stallHeld: true });
     if (res.status !== 200) expect({ ctx, named: typeof res.body.error === 'string' && typeof res.body.message === 'string' }).toEqual({ ctx, named: true });
     // Twilio applies the stalled call late; then everything settles.
-    await settle(emu);
+    await emu.whenIdle();
     emu.clock.advance(STALL_MS);
-    await settle(emu);
+    await emu.whenIdle();
     expect({ ctx, result: await check(ctx) }).toEqual({ ctx, result: { ok: true } });
     runs++;
   }

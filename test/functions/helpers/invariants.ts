@@ -3,8 +3,8 @@
  * emulator's state through the Twilio API, as the end-to-end and model-based
  * tests check them.
  */
-import type { TransferStack } from './deploy';
-import type { Chat } from './scenario';
+import type { TransferStack } from '../../../support';
+import type { Chat } from '../../../support';
 
 export interface TaskView {
   sid: string;
