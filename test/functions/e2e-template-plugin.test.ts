@@ -9,8 +9,8 @@
  * after each flow.
  */
 import type { Emulator, EmulatorState } from '../../emulator';
-import type { TransferStack } from './helpers/deploy';
-import { acceptReservation, agentParticipants, channelStatus, conversationAttributes, pendingReservations, resetToDeployed, setActivity, settle, startChat, startDeployedStack, taskOf, type Chat, type FnResponse } from './helpers/scenario';
+import type { TransferStack } from '../../support';
+import { acceptReservation, agentParticipants, channelStatus, conversationAttributes, pendingReservations, resetToDeployed, setActivity, startChat, startDeployedStack, taskOf, type Chat, type FnResponse } from '../../support';
 import { customerNotAlone, liveChatTransferTasks } from './helpers/invariants';
 import { apiOps } from './helpers/faults';
 
@@ -98,11 +98,11 @@ async function assigned(chat: Chat): Promise<string[]> {
 
 /** The Twilio API calls a request made before it answered. */
 async function counted(request: () => Promise<FnResponse>): Promise<{ res: FnResponse; ops: string[] }> {
-  await settle(emu);
+  await emu.whenIdle();
   const since = emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
   const res = await request();
   const ops = apiOps(emu, since);
-  await settle(emu);
+  await emu.whenIdle();
   return { res, ops };
 }
 
@@ -165,7 +165,7 @@ describe('invite-participant', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ success: true, transferTargetType: 'queue' });
     const invitesTaskSid = String(res.body.invitesTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     const t = await taskOf(stack, invitesTaskSid);
     expect(t.queueSid).toBe(stack.queues.sales);
     // Server-side attributes: derived from the task, the injected fields are not there.
@@ -187,7 +187,7 @@ describe('invite-participant', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ success: true, transferType: 'cold', leavingParticipantSid: payload.removeFlexInteractionParticipantSid });
     const invitesTaskSid = String(res.body.invitesTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await taskOf(stack, chat.taskSid)).status).toBe('completed');
     await expectInvariants(chat);
     await acceptReservation(emu, stack, invitesTaskSid, stack.workers.dave);
@@ -237,7 +237,7 @@ describe('remove-participant', () => {
     const leave = await pluginPost(REMOVE, removePayload(chat, 'bob', bob.sid));
     expect(leave.status).toBe(201);
     expect(leave.body).toMatchObject({ success: true, participantClosed: true });
-    await settle(emu);
+    await emu.whenIdle();
     expect(await assigned(chat)).toEqual([stack.workers.alice]);
     expect(await channelStatus(stack, chat)).toBe('active');
     await expectInvariants(chat);
@@ -245,7 +245,7 @@ describe('remove-participant', () => {
     // A supervisor removes Alice, the last agent with nothing waiting: the channel closes.
     const sup = await pluginPost(REMOVE, { ...removePayload(chat, 'dave', alice.sid), Token: token('dave', ['supervisor']) });
     expect(sup.status).toBe(201);
-    await settle(emu);
+    await emu.whenIdle();
     expect(await assigned(chat)).toEqual([]);
     expect(await channelStatus(stack, chat)).toBe('closed');
     await expectInvariants(chat);
@@ -265,7 +265,7 @@ describe('cancel invite (update-task-assignment-status, then update-attributes)'
     await setActivity(stack, ['bob'], 'Available');
     const inv = await pluginPost(INVITE, await invitePayload(chat, 'alice', stack.workers.bob, false));
     const invitesTaskSid = String(inv.body.invitesTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     const cancel = await pluginPost(UPDATE_STATUS, { Token: token('alice'), taskSid: invitesTaskSid, assignmentStatus: 'canceled' });
     expect(cancel.status).toBe(200);
     expect(cancel.body).toMatchObject({ success: true, canceled: true });
@@ -284,7 +284,7 @@ describe('cancel invite (update-task-assignment-status, then update-attributes)'
     await setActivity(stack, ['bob'], 'Available');
     const inv = await pluginPost(INVITE, await invitePayload(chat, 'alice', stack.workers.bob, false));
     const invitesTaskSid = String(inv.body.invitesTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     const before = await conversationAttributes(stack, chat.conversationSid);
 
     const early = await pluginPost(UPDATE_ATTRIBUTES, await withoutInvite(chat, 'alice', invitesTaskSid));
@@ -324,7 +324,7 @@ describe('cancel invite (update-task-assignment-status, then update-attributes)'
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const inv = await pluginPost(INVITE, await invitePayload(chat, 'alice', stack.workers.bob, false));
     const invitesTaskSid = String(inv.body.invitesTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
 
     const own = await pluginPost(UPDATE_STATUS, { Token: token('alice'), taskSid: chat.taskSid, assignmentStatus: 'canceled' });
     expect(own.status).toBe(400);
