@@ -2,12 +2,12 @@
 // channels (adopted), the transfer queues, and the Chat Transfer and voice
 // transfer workflows built from workflows/ with this stack's queue SIDs.
 import * as pulumi from "@pulumi/pulumi";
-import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../../workflows";
-import { slugOf as slug, type QueueSettings, type WorkspaceSettings } from "../config";
+import type { QueueSettings, WorkspaceSettings } from "../config";
 import { TaskChannel } from "../providers/taskrouter/task-channel";
 import { TaskQueue } from "../providers/taskrouter/task-queue";
 import { Workflow } from "../providers/taskrouter/workflow";
 import { Workspace } from "../providers/taskrouter/workspace";
+import { chatTransferConfiguration, EVERYONE_QUEUE_KEY, plannedQueues, voiceTransferConfiguration, WORKFLOW_NAMES } from "../routing-plan";
 
 export interface TransferRoutingArgs {
   workspace: WorkspaceSettings;
@@ -50,16 +50,15 @@ export class TransferRouting extends pulumi.ComponentResource {
       (uniqueName) => new TaskChannel(`${name}-channel-${uniqueName}`, { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
     );
 
-    const everyone = new TaskQueue(
-      `${name}-queue-everyone`,
-      { workspaceSid: workspace.sid, friendlyName: args.everyoneQueueName, targetWorkers: "1==1" },
-      parent,
-    );
-    const queues = args.queues.map(
+    // The queues and workflows come from routing-plan.ts, which the
+    // `workflow --stack` command line also builds from: both always agree.
+    const [everyone, ...queues] = plannedQueues(args).map(
       (q) =>
         new TaskQueue(
-          `${name}-queue-${slug(q.name)}`,
-          { workspaceSid: workspace.sid, friendlyName: q.name, targetWorkers: q.targetWorkers, taskOrder: q.taskOrder, maxReservedWorkers: q.maxReservedWorkers },
+          `${name}-queue-${q.key}`,
+          q.key === EVERYONE_QUEUE_KEY
+            ? { workspaceSid: workspace.sid, friendlyName: q.friendlyName, targetWorkers: q.targetWorkers }
+            : { workspaceSid: workspace.sid, friendlyName: q.friendlyName, targetWorkers: q.targetWorkers, taskOrder: q.taskOrder, maxReservedWorkers: q.maxReservedWorkers },
           parent,
         ),
     );
@@ -71,41 +70,21 @@ export class TransferRouting extends pulumi.ComponentResource {
       .all(channels.map((c) => c.sid))
       .apply((sids) => Object.fromEntries(args.taskChannels.map((c, i) => [c, sids[i]])));
 
-    const declared = pulumi.all([everyone.sid, this.queueSids]);
-    const chatConfiguration = declared.apply(([everyoneSid, sids]) =>
-      JSON.stringify(withTransferExpressions(
-        buildChatTransferWorkflow({
-          everyoneQueueSid: everyoneSid,
-          queues: args.queues.map((q) => ({ name: q.name, sid: sids[q.name] })),
-          workerTransferTimeoutSeconds: args.workerTransferTimeoutSeconds,
-        }),
-        args.queues,
-        sids,
-      )),
-    );
+    const sids = pulumi.all([everyone.sid, this.queueSids]).apply(([everyoneSid, byName]) => ({ everyone: everyoneSid, byName }));
     const chat = new Workflow(
       `${name}-chat-transfer`,
-      { workspaceSid: workspace.sid, friendlyName: "Chat Transfer", configuration: chatConfiguration },
+      { workspaceSid: workspace.sid, friendlyName: WORKFLOW_NAMES.chat, configuration: sids.apply((s) => chatTransferConfiguration(args, s)) },
       parent,
     );
     this.chatTransferWorkflowSid = chat.sid;
 
     if (args.voiceTransfer) {
-      const voiceConfiguration = declared.apply(([everyoneSid, sids]) =>
-        JSON.stringify(
-          buildVoiceTransferWorkflow({
-            everyoneQueueSid: everyoneSid,
-            queues: args.queues.map((q) => ({ name: q.name, sid: sids[q.name] })),
-            workerTransferTimeoutSeconds: args.workerTransferTimeoutSeconds,
-          }),
-        ),
-      );
       const voice = new Workflow(
         `${name}-voice-transfer`,
         {
           workspaceSid: workspace.sid,
-          friendlyName: "Voice Transfer",
-          configuration: voiceConfiguration,
+          friendlyName: WORKFLOW_NAMES.voice,
+          configuration: sids.apply((s) => voiceTransferConfiguration(args, s)),
           assignmentCallbackUrl: args.voiceAssignmentCallbackUrl,
         },
         parent,
@@ -125,23 +104,3 @@ export class TransferRouting extends pulumi.ComponentResource {
     });
   }
 }
-
-/** Adds each queue's own transfer expression to its filter's target, keeping the exclusion of agents already in the chat. */
-function withTransferExpressions<T extends { task_routing: { filters?: Array<{ targets: Array<{ queue?: string; expression?: string }> }> } }>(
-  config: T,
-  queues: QueueSettings[],
-  sids: Record<string, string>,
-): T {
-  for (const q of queues) {
-    if (!q.transferExpression) continue;
-    for (const filter of config.task_routing.filters ?? []) {
-      for (const target of filter.targets) {
-        if (target.queue === sids[q.name] && target.expression === NOT_IN_CONVERSATION) {
-          target.expression = `${NOT_IN_CONVERSATION} AND (${q.transferExpression})`;
-        }
-      }
-    }
-  }
-  return config;
-}
-
