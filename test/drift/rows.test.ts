@@ -100,6 +100,21 @@ describe("drift rows", () => {
     expect(rows.map(driftLine)).toEqual(['routing-queue-billing (TaskQueue "Billing", owned) · (the object): "exists" → "deleted outside the stack"']);
   });
 
+  test("a Deployment, whose files the state keeps with their content and Twilio reports by version: drift only when another build replaced them", () => {
+    const file = { path: "/chat/transfer", visibility: "public", sha256: "aa" };
+    const stack = { inputs: { serviceSid: "ZS1", environmentSid: "ZE1", functions: [{ ...file, content: "exports.handler = …" }], variables: { A: "1" } } };
+    const deployed = { ...file, resourceSid: "ZH1", versionSid: "ZN1" };
+    const same = outputsEvent("same", "Deployment", "functions-deployment", stack, { inputs: { ...stack.inputs, functions: [deployed], variables: { A: "1" } } });
+    expect(driftRows([same])).toEqual([]);
+    const replaced = outputsEvent("update", "Deployment", "functions-deployment", stack, {
+      inputs: { ...stack.inputs, functions: [{ ...deployed, sha256: "replaced-by-ZB9" }], variables: { A: "2" } },
+    });
+    expect(driftRows([replaced]).map((r) => [r.path, r.stack, r.live])).toEqual([
+      ["functions[0].sha256", "aa", "replaced-by-ZB9"],
+      ["variables.A", "1", "2"],
+    ]);
+  });
+
   test("no events of a changed resource, no rows", () => {
     expect(driftRows(events.slice(0, 2))).toEqual([]);
     expect(driftRows([outputsEvent("same", "TaskQueue", "q", { inputs: queue }, { inputs: { ...queue, sid: "WQ2" } })])).toEqual([]);

@@ -3,13 +3,15 @@
 //
 // A refresh step reports, per resource, the state (`old`) and what the
 // provider read back (`new`). Our providers (infra/providers/runtime/define.ts)
-// return as refreshed inputs the live values of exactly the fields they manage,
-// so comparing old and new *inputs* finds drift in managed fields only. Keys
-// the stack never set (undefined in the old inputs: fields of an adopted object
-// the program does not declare, outputs merged in by the read) are not drift.
+// return as refreshed inputs the live values of the fields they manage, so
+// comparing old and new *inputs* of those fields (managed.ts), with the
+// provider's own equality where it has one, finds exactly what `up` would
+// change back. A field the stack never set (undefined in the old inputs: a
+// field of an adopted object the program does not declare) is not drift.
 // JSON documents held as strings (a workflow's configuration) are compared
 // parsed, down to the leaf that changed.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { managedFieldsOf } from "./managed";
 
 export type Owner = "owned" | "adopted";
 
@@ -81,20 +83,24 @@ function childPath(path: string, key: string | number): string {
   return typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`;
 }
 
-/** Every leaf where `a` and `b` differ, with the values on each side. */
-export function leafDifferences(a: unknown, b: unknown, path: string): Array<{ path: string; stack: unknown; live: unknown }> {
+/**
+ * Every leaf where `a` and `b` differ, with the values on each side. With
+ * `sharedKeysOnly`, object keys present on one side only are skipped (for a
+ * field the state keeps in another form than Twilio reports it).
+ */
+export function leafDifferences(a: unknown, b: unknown, path: string, sharedKeysOnly = false): Array<{ path: string; stack: unknown; live: unknown }> {
   if (Array.isArray(a) && Array.isArray(b)) {
     const out: Array<{ path: string; stack: unknown; live: unknown }> = [];
-    for (let index = 0; index < Math.max(a.length, b.length); index++) out.push(...leafDifferences(a[index], b[index], childPath(path, index)));
+    for (let index = 0; index < Math.max(a.length, b.length); index++) out.push(...leafDifferences(a[index], b[index], childPath(path, index), sharedKeysOnly));
     return out;
   }
   if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((key) => leafDifferences(a[key], b[key], childPath(path, key)));
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => !sharedKeysOnly || (key in a && key in b)).sort();
+    return keys.flatMap((key) => leafDifferences(a[key], b[key], childPath(path, key), sharedKeysOnly));
   }
   const docA = parsedDocument(a);
   const docB = parsedDocument(b);
-  if (docA !== undefined && docB !== undefined) return leafDifferences(docA, docB, path);
+  if (docA !== undefined && docB !== undefined) return leafDifferences(docA, docB, path, sharedKeysOnly);
   if (sameLeaf(a, b)) return [];
   return [{ path, stack: a, live: b }];
 }
@@ -115,10 +121,14 @@ export function rowsOfStep(op: string, urn: string, type: string, old: StepState
   }
   const stackInputs = old.inputs ?? {};
   const liveInputs = next.inputs ?? {};
+  const managed = managedFieldsOf(kind);
+  const fields = managed ? [...managed.fields] : Object.keys(stackInputs).filter((field) => !field.startsWith("__"));
   const rows: DriftRow[] = [];
-  for (const field of Object.keys(stackInputs).sort()) {
-    if (field.startsWith("__") || stackInputs[field] === undefined) continue;
-    for (const difference of leafDifferences(stackInputs[field], liveInputs[field], field)) {
+  for (const field of fields.sort()) {
+    if (stackInputs[field] === undefined) continue;
+    const custom = managed?.customEquality(field);
+    if (custom && custom(stackInputs[field], liveInputs[field])) continue;
+    for (const difference of leafDifferences(stackInputs[field], liveInputs[field], field, custom !== undefined)) {
       rows.push({ ...base, field, ...difference });
     }
   }
