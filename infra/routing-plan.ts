@@ -1,58 +1,52 @@
 // What the stack's TaskRouter routing is made of, computed from its settings
 // alone (no Pulumi, no Twilio): the queues it declares and the JSON of its
-// workflows given those queues' SIDs. TransferRouting builds its resources
-// from this, and the `workflow` command line (`--stack`) builds the same
-// workflows offline, so both always agree.
+// workflows given those queues' SIDs. TransferRouting builds its workflows
+// with these functions, and the `workflow` command line (`--stack`) builds
+// the same workflows offline, so both always agree.
 import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../workflows";
-import { slugOf, type QueueSettings, type StackSettings } from "./config";
+import type { QueueSettings, StackSettings } from "./config";
 
-export type RoutingSettings = Pick<StackSettings, "everyoneQueueName" | "queues" | "workerTransferTimeoutSeconds" | "voiceTransfer">;
+export type RoutingSettings = Pick<StackSettings, "everyoneQueue" | "queues" | "workerTransferTimeoutSeconds" | "voiceTransfer" | "chatTransferWorkflow" | "voiceTransferWorkflow">;
 
 export interface PlannedQueue {
-  /** Suffix of the TaskQueue's resource name (`<component>-queue-<key>`). */
-  key: string;
   friendlyName: string;
-  targetWorkers: string;
-  taskOrder?: QueueSettings["taskOrder"];
-  maxReservedWorkers?: number;
+  /** What the stack declares; undefined for an adopted queue that keeps its own. */
+  targetWorkers?: string;
+  /** The queue existed before the stack (Flex's Everyone, a template's queue). */
+  adopted: boolean;
+  /** The all-agents queue (known-worker routing, fallbacks). */
+  everyone: boolean;
 }
 
-/** The queues' SIDs: the all-workers queue's, and each declared queue's by name. */
+/** The queues' SIDs: the all-agents queue's, and each declared queue's by name. */
 export interface QueueSids {
   everyone: string;
   byName: Record<string, string>;
 }
 
 export interface PlannedWorkflow {
-  /** Suffix of the Workflow's resource name (`<component>-<key>`). */
   key: "chat-transfer" | "voice-transfer";
   friendlyName: string;
   /** The configuration JSON, as the stack sends it to TaskRouter. */
   configuration: string;
 }
 
-export const EVERYONE_QUEUE_KEY = "everyone";
-export const WORKFLOW_NAMES = { chat: "Chat Transfer", voice: "Voice Transfer" } as const;
+export const DEFAULT_WORKFLOW_NAMES = { chat: "Chat Transfer", voice: "Voice Transfer" } as const;
 
-/** The all-workers queue first, then the declared queues in config order. */
-export function plannedQueues(settings: Pick<RoutingSettings, "everyoneQueueName" | "queues">): PlannedQueue[] {
+/** The all-agents queue first, then the declared queues in config order. */
+export function plannedQueues(settings: Pick<RoutingSettings, "everyoneQueue" | "queues">): PlannedQueue[] {
+  const everyone = settings.everyoneQueue;
   return [
-    { key: EVERYONE_QUEUE_KEY, friendlyName: settings.everyoneQueueName, targetWorkers: "1==1" },
-    ...settings.queues.map((q) => ({
-      key: slugOf(q.name),
-      friendlyName: q.name,
-      targetWorkers: q.targetWorkers,
-      taskOrder: q.taskOrder,
-      maxReservedWorkers: q.maxReservedWorkers,
-    })),
+    // A created all-agents queue has every worker; an adopted one (Flex's Everyone) keeps its own.
+    { friendlyName: everyone.name, targetWorkers: everyone.adopt ? undefined : "1==1", adopted: everyone.adopt !== undefined, everyone: true },
+    ...settings.queues.map((q) => ({ friendlyName: q.name, targetWorkers: q.targetWorkers, adopted: q.adopt !== undefined, everyone: false })),
   ];
 }
 
 export function chatTransferConfiguration(settings: RoutingSettings, sids: QueueSids): string {
-  const declared = settings.queues.map((q) => ({ name: q.name, sid: sids.byName[q.name] }));
   const config = buildChatTransferWorkflow({
     everyoneQueueSid: sids.everyone,
-    queues: declared,
+    queues: settings.queues.map((q) => ({ name: q.name, sid: sids.byName[q.name] })),
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
   });
   return JSON.stringify(withTransferExpressions(config, settings.queues, sids.byName));
@@ -70,9 +64,11 @@ export function voiceTransferConfiguration(settings: RoutingSettings, sids: Queu
 
 /** Every workflow the stack deploys: Chat Transfer, and Voice Transfer unless voice transfer is off. */
 export function plannedWorkflows(settings: RoutingSettings, sids: QueueSids): PlannedWorkflow[] {
-  const workflows: PlannedWorkflow[] = [{ key: "chat-transfer", friendlyName: WORKFLOW_NAMES.chat, configuration: chatTransferConfiguration(settings, sids) }];
+  const workflows: PlannedWorkflow[] = [
+    { key: "chat-transfer", friendlyName: settings.chatTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.chat, configuration: chatTransferConfiguration(settings, sids) },
+  ];
   if (settings.voiceTransfer) {
-    workflows.push({ key: "voice-transfer", friendlyName: WORKFLOW_NAMES.voice, configuration: voiceTransferConfiguration(settings, sids) });
+    workflows.push({ key: "voice-transfer", friendlyName: settings.voiceTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.voice, configuration: voiceTransferConfiguration(settings, sids) });
   }
   return workflows;
 }

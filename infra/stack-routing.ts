@@ -35,6 +35,8 @@ export interface StackRouting {
   workflows: PlannedWorkflow[];
   /** Problems `pulumi up` would refuse that do not change the routing, and what is not read offline. */
   notes: string[];
+  /** What a simulation assumes that the stack file does not say (who is in an adopted queue). */
+  assumptions: string[];
 }
 
 export interface StackRoutingSource {
@@ -60,12 +62,18 @@ export function loadStackRouting(source: StackRoutingSource): StackRouting {
   }
   const { raw, notes } = rawStackConfig(text, file);
   const settings = parseForRouting(raw, source.stack, file, notes);
-  const queues = plannedQueues(settings).map((q) => ({ sid: placeholderQueueSid(source.stack, q.friendlyName), friendlyName: q.friendlyName, targetWorkers: q.targetWorkers }));
+  const planned = plannedQueues(settings);
+  const queues = planned.map((q) => ({ sid: placeholderQueueSid(source.stack, q.friendlyName), friendlyName: q.friendlyName, targetWorkers: q.targetWorkers ?? "1==1" }));
+  const assumptions: string[] = [];
+  const kept = planned.filter((q) => q.targetWorkers === undefined).map((q) => `'${q.friendlyName}'`);
+  if (kept.length > 0) {
+    assumptions.push(`${kept.join(", ")}: adopted, keeping ${kept.length === 1 ? "its" : "their"} own target_workers in Twilio (not in ${file}); taken here as 1==1 (every worker), as Flex's Everyone queue has by default`);
+  }
   const sids: QueueSids = {
-    everyone: queues[0].sid,
-    byName: Object.fromEntries(queues.slice(1).map((q) => [q.friendlyName, q.sid])),
+    everyone: queues[planned.findIndex((q) => q.everyone)].sid,
+    byName: Object.fromEntries(queues.filter((_, i) => !planned[i].everyone).map((q) => [q.friendlyName, q.sid])),
   };
-  return { stack: source.stack, file, settings, queues, workflows: plannedWorkflows(settings, sids), notes };
+  return { stack: source.stack, file, settings, queues, workflows: plannedWorkflows(settings, sids), notes, assumptions };
 }
 
 /**
@@ -130,6 +138,7 @@ function parseForRouting(raw: Record<string, unknown>, stack: string, file: stri
     const others = err.problems.filter((p) => !p.startsWith(workspaceKey));
     if (others.length > 0) throw new StackFileError(`${file}: ${err.message}`);
     notes.push(...aboutWorkspace.map((p) => `${file}: ${p} (pulumi up refuses the stack until then; the routing does not depend on it)`));
-    return parseStackSettings({ ...raw, workspace: { friendlyName: "not used by the routing" } }, stack);
+    // Any well-formed adopted workspace: what adopting one implies (Flex's Everyone queue) stays as configured.
+    return parseStackSettings({ ...raw, workspace: { adoptSid: `WS${"f".repeat(32)}` } }, stack);
   }
 }

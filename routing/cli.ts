@@ -134,6 +134,8 @@ interface Subjects {
   list: Subject[];
   /** Notes about the source (e.g. what `pulumi up` would still refuse); printed on stderr. */
   notes: string[];
+  /** What a simulation assumes that the source does not say; printed by `simulate`. */
+  assumptions: string[];
 }
 
 function readWorkflowFile(io: CliIo, file: string): WorkflowConfigurationInput {
@@ -171,7 +173,7 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
     if (!file) throw new UsageError(`${args.command} needs a workflow FILE or --stack NAME`);
     if (workflow !== undefined) throw new UsageError("--workflow selects one of a stack's workflows: use it with --stack");
     const queues = queuesArg === undefined ? undefined : readQueues(readJsonArgument(io, queuesArg, "queues file", "--queues"));
-    return { list: [{ label: file, configuration: readWorkflowFile(io, file), queues, queuesLabel: queuesArg }], notes: [] };
+    return { list: [{ label: file, configuration: readWorkflowFile(io, file), queues, queuesLabel: queuesArg }], notes: [], assumptions: [] };
   }
   if (file) throw new UsageError(`give a workflow FILE or --stack, not both (got ${file} and --stack ${stack})`);
   if (queuesArg !== undefined) throw new UsageError("--queues cannot be combined with --stack: the stack's config declares its queues");
@@ -195,6 +197,7 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
   return {
     list: chosen.map((w) => ({ label: `stack ${stack} · ${w.friendlyName}`, configuration: w.configuration, queues: routing.queues, queuesLabel: routing.file })),
     notes: routing.notes,
+    assumptions: routing.assumptions,
   };
 }
 
@@ -241,7 +244,9 @@ function simulateCommand(args: Args, io: CliIo): number {
   if (taskArg === undefined) throw new UsageError("simulate needs --task");
   if (workersArg === undefined) throw new UsageError("simulate needs --workers");
   if (args.options.stack === undefined && args.options.queues === undefined) throw new UsageError("simulate needs --queues (or --stack)");
-  const [subject] = subjectsOf(args, io, false).list;
+  const subjects = subjectsOf(args, io, false);
+  printNotes(io, [...subjects.notes, ...subjects.assumptions]);
+  const [subject] = subjects.list;
   const task = readTask(taskArg.startsWith("@") ? readJsonArgument(io, taskArg, "task file", "--task") : parseInlineJson(taskArg, "--task"));
   const workers = readWorkers(readJsonArgument(io, workersArg, "workers file", "--workers"), task.taskChannel);
   const queues = subject.queues ?? [];

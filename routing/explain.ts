@@ -8,7 +8,7 @@
 import { hasChannelCapacity, queueMembers } from "./eligibility";
 import type { RoutingTrace, TraceStep } from "./simulate";
 import type { RoutingQueue, RoutingTask, RoutingWorker } from "./types";
-import { compileWorkflow, type CompiledWorkflow, type RoutingStep } from "./workflow/compile";
+import { asCompiledWorkflow, type CompiledWorkflow, type RoutingStep } from "./workflow/compile";
 import type { WorkflowConfigurationInput } from "./workflow/model";
 
 export type BlockingReason =
@@ -44,10 +44,6 @@ export interface ExplainInput {
   queues: readonly RoutingQueue[];
   workers: readonly RoutingWorker[];
   task: RoutingTask;
-}
-
-function isCompiled(workflow: ExplainInput["workflow"]): workflow is CompiledWorkflow {
-  return typeof workflow === "object" && workflow !== null && typeof (workflow as CompiledWorkflow).route === "function";
 }
 
 function routingStepOf(workflow: CompiledWorkflow, step: TraceStep): RoutingStep | undefined {
@@ -94,7 +90,7 @@ function reasonsFor(worker: RoutingWorker, step: RoutingStep, queue: RoutingQueu
  */
 export function explainNobodyEligible(input: ExplainInput, trace: RoutingTrace): NobodyEligible | undefined {
   if (trace.firstOffer) return undefined;
-  const workflow = isCompiled(input.workflow) ? input.workflow : compileWorkflow(input.workflow);
+  const workflow = asCompiledWorkflow(input.workflow);
   const now = new Date(trace.evaluatedAt);
   const queueBySid = new Map(input.queues.map((queue) => [queue.sid, queue]));
   const steps: StepExplanation[] = [];

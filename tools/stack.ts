@@ -7,6 +7,7 @@
 // --config KEY=VALUE (repeatable; set before the operation).
 import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { readArgs } from "./cli-args";
 import { openStack, cliVersion, sdkVersion, REPO_ROOT, type StackTarget } from "./stack-runner";
 
 interface Options {
@@ -24,39 +25,49 @@ interface Options {
 
 const COMMANDS = ["up", "preview", "refresh", "destroy", "outputs", "export", "version"];
 
+const USAGE = `Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--policy-pack DIR | --no-policy] [--config K=V]`;
+
 export function parseArgs(argv: string[]): Options {
-  const options: Options = {
-    command: "",
-    stackName: "local",
-    projectDir: REPO_ROOT,
-    diff: false,
-    expectNoChanges: false,
-    policyPacks: [],
-    noPolicy: false,
-    config: {},
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--stack" || arg === "-s") options.stackName = value();
-    else if (arg === "--project") options.projectDir = path.resolve(value());
-    else if (arg === "--program") options.programModule = path.resolve(value());
-    else if (arg === "--diff") options.diff = true;
-    else if (arg === "--expect-no-changes") options.expectNoChanges = true;
-    else if (arg === "--policy-pack") options.policyPacks.push(path.resolve(value()));
-    else if (arg === "--no-policy") options.noPolicy = true;
-    else if (arg === "--config" || arg === "-c") {
-      const [key, ...rest] = value().split("=");
-      if (!key || rest.length === 0) throw new Error(`--config expects KEY=VALUE, got '${argv[i]}'`);
-      options.config[key] = rest.join("=");
-    } else if (!options.command && COMMANDS.includes(arg)) options.command = arg;
-    else throw new Error(`unknown argument '${arg}'. Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--policy-pack DIR | --no-policy] [--config K=V]`);
+  let parsed;
+  try {
+    parsed = readArgs(
+      argv,
+      {
+        stack: { type: "string", short: "s" },
+        project: { type: "string" },
+        program: { type: "string" },
+        diff: { type: "boolean" },
+        "expect-no-changes": { type: "boolean" },
+        "policy-pack": { type: "string", multiple: true },
+        "no-policy": { type: "boolean" },
+        config: { type: "string", short: "c", multiple: true },
+      },
+      true,
+    );
+  } catch (err) {
+    throw new Error(`${(err as Error).message}. ${USAGE}`, { cause: err });
   }
-  if (!options.command) throw new Error(`a command is required: one of ${COMMANDS.join(", ")}`);
+  const { values, positionals } = parsed;
+  const [command, ...extra] = positionals;
+  if (extra.length > 0 || (command !== undefined && !COMMANDS.includes(command))) throw new Error(`unknown argument '${extra[0] ?? command}'. ${USAGE}`);
+  if (!command) throw new Error(`a command is required: one of ${COMMANDS.join(", ")}`);
+  const config: Record<string, string> = {};
+  for (const pair of values.config ?? []) {
+    const [key, ...rest] = pair.split("=");
+    if (!key || rest.length === 0) throw new Error(`--config expects KEY=VALUE, got '${pair}'`);
+    config[key] = rest.join("=");
+  }
+  const options: Options = {
+    command,
+    stackName: values.stack ?? "local",
+    projectDir: values.project !== undefined ? path.resolve(values.project) : REPO_ROOT,
+    programModule: values.program !== undefined ? path.resolve(values.program) : undefined,
+    diff: values.diff ?? false,
+    expectNoChanges: values["expect-no-changes"] ?? false,
+    policyPacks: (values["policy-pack"] ?? []).map((dir) => path.resolve(dir)),
+    noPolicy: values["no-policy"] ?? false,
+    config,
+  };
   // The project's own stacks always run its policy pack (policy/), as CI does.
   if (!options.noPolicy && options.policyPacks.length === 0 && options.projectDir === REPO_ROOT) {
     options.policyPacks.push(path.join(REPO_ROOT, "policy"));

@@ -1,19 +1,26 @@
 // TaskRouter for transfers: the workspace (adopted or created), Flex's task
-// channels (adopted), the transfer queues, and the Chat Transfer and voice
-// transfer workflows built from workflows/ with this stack's queue SIDs.
+// channels (adopted), the all-agents queue (Flex's Everyone, adopted, on a
+// Flex account), the transfer queues, and the Chat Transfer and voice transfer
+// workflows built from workflows/ with this stack's queue SIDs. Queues and
+// workflows may be adopted too (adoption-plan.ts): then only the fields set
+// here are the stack's. The workflows' JSON comes from routing-plan.ts, which
+// the `workflow --stack` command line also builds from, so both always agree.
 import * as pulumi from "@pulumi/pulumi";
-import type { QueueSettings, WorkspaceSettings } from "../config";
+import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
+import type { EveryoneQueueSettings, QueueSettings, WorkflowSettings, WorkspaceSettings } from "../config";
 import { TaskChannel } from "../providers/taskrouter/task-channel";
 import { TaskQueue } from "../providers/taskrouter/task-queue";
 import { Workflow } from "../providers/taskrouter/workflow";
 import { Workspace } from "../providers/taskrouter/workspace";
-import { chatTransferConfiguration, EVERYONE_QUEUE_KEY, plannedQueues, voiceTransferConfiguration, WORKFLOW_NAMES } from "../routing-plan";
+import { chatTransferConfiguration, voiceTransferConfiguration } from "../routing-plan";
 
 export interface TransferRoutingArgs {
   workspace: WorkspaceSettings;
-  /** The all-workers queue the stack owns (known-worker routing and fallbacks). */
-  everyoneQueueName: string;
+  /** The all-agents queue (known-worker routing and fallbacks). */
+  everyoneQueue: EveryoneQueueSettings;
   queues: QueueSettings[];
+  chatTransferWorkflow: WorkflowSettings;
+  voiceTransferWorkflow: WorkflowSettings;
   taskChannels: string[];
   workerTransferTimeoutSeconds: number;
   voiceTransfer: boolean;
@@ -34,11 +41,11 @@ export class TransferRouting extends pulumi.ComponentResource {
   readonly voiceTransferWorkflowSid: pulumi.Output<string>;
 
   constructor(name: string, args: TransferRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flex-transfer:index:TransferRouting", name, {}, opts);
+    super(COMPONENTS.routing.type, name, {}, opts);
     const parent = { parent: this };
 
     const workspace = new Workspace(
-      `${name}-workspace`,
+      NAMES.workspace,
       args.workspace.mode === "adopt"
         ? { adoptSid: args.workspace.sid, eventCallbackUrl: args.eventCallbackUrl }
         : { friendlyName: args.workspace.friendlyName, eventCallbackUrl: args.eventCallbackUrl, multiTaskEnabled: true },
@@ -47,18 +54,29 @@ export class TransferRouting extends pulumi.ComponentResource {
     this.workspaceSid = workspace.sid;
 
     const channels = args.taskChannels.map(
-      (uniqueName) => new TaskChannel(`${name}-channel-${uniqueName}`, { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
+      (uniqueName) => new TaskChannel(NAMES.channel(uniqueName), { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
     );
 
-    // The queues and workflows come from routing-plan.ts, which the
-    // `workflow --stack` command line also builds from: both always agree.
-    const [everyone, ...queues] = plannedQueues(args).map(
+    // Flex's Everyone queue when adopted (only its name is declared); otherwise the stack's own, every worker in it.
+    const everyone = new TaskQueue(
+      NAMES.everyoneQueue,
+      args.everyoneQueue.adopt
+        ? { workspaceSid: workspace.sid, ...adoptionInputs(args.everyoneQueue.adopt), friendlyName: args.everyoneQueue.name }
+        : { workspaceSid: workspace.sid, friendlyName: args.everyoneQueue.name, targetWorkers: "1==1" },
+      parent,
+    );
+    const queues = args.queues.map(
       (q) =>
         new TaskQueue(
-          `${name}-queue-${q.key}`,
-          q.key === EVERYONE_QUEUE_KEY
-            ? { workspaceSid: workspace.sid, friendlyName: q.friendlyName, targetWorkers: q.targetWorkers }
-            : { workspaceSid: workspace.sid, friendlyName: q.friendlyName, targetWorkers: q.targetWorkers, taskOrder: q.taskOrder, maxReservedWorkers: q.maxReservedWorkers },
+          NAMES.queue(q.name),
+          {
+            workspaceSid: workspace.sid,
+            ...(q.adopt ? adoptionInputs(q.adopt) : {}),
+            friendlyName: q.name,
+            targetWorkers: q.targetWorkers,
+            taskOrder: q.taskOrder,
+            maxReservedWorkers: q.maxReservedWorkers,
+          },
           parent,
         ),
     );
@@ -71,20 +89,22 @@ export class TransferRouting extends pulumi.ComponentResource {
       .apply((sids) => Object.fromEntries(args.taskChannels.map((c, i) => [c, sids[i]])));
 
     const sids = pulumi.all([everyone.sid, this.queueSids]).apply(([everyoneSid, byName]) => ({ everyone: everyoneSid, byName }));
+    const chatConfiguration = sids.apply((s) => chatTransferConfiguration(args, s));
     const chat = new Workflow(
-      `${name}-chat-transfer`,
-      { workspaceSid: workspace.sid, friendlyName: WORKFLOW_NAMES.chat, configuration: sids.apply((s) => chatTransferConfiguration(args, s)) },
+      NAMES.chatTransfer,
+      { workspaceSid: workspace.sid, ...workflowIdentity(args.chatTransferWorkflow), configuration: chatConfiguration },
       parent,
     );
     this.chatTransferWorkflowSid = chat.sid;
 
     if (args.voiceTransfer) {
+      const voiceConfiguration = sids.apply((s) => voiceTransferConfiguration(args, s));
       const voice = new Workflow(
-        `${name}-voice-transfer`,
+        NAMES.voiceTransfer,
         {
           workspaceSid: workspace.sid,
-          friendlyName: WORKFLOW_NAMES.voice,
-          configuration: sids.apply((s) => voiceTransferConfiguration(args, s)),
+          ...workflowIdentity(args.voiceTransferWorkflow),
+          configuration: voiceConfiguration,
           assignmentCallbackUrl: args.voiceAssignmentCallbackUrl,
         },
         parent,
@@ -103,4 +123,9 @@ export class TransferRouting extends pulumi.ComponentResource {
       voiceTransferWorkflowSid: this.voiceTransferWorkflowSid,
     });
   }
+}
+
+/** A workflow's name, and which existing one it is when adopted. */
+function workflowIdentity(w: WorkflowSettings): { friendlyName?: string; adoptSid?: string; adoptName?: string } {
+  return { ...(w.adopt ? adoptionInputs(w.adopt) : {}), ...(w.friendlyName !== undefined ? { friendlyName: w.friendlyName } : {}) };
 }

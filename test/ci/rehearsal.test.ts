@@ -81,7 +81,7 @@ describe("npm run rehearse", () => {
     const dir = path.join(outDir, "workflows");
     const queues = JSON.parse(fs.readFileSync(path.join(dir, "dev-queues.json"), "utf8")) as Array<{ sid: string; friendlyName: string; targetWorkers: string }>;
     expect(queues).toContainEqual(expect.objectContaining({ friendlyName: "Sales (new)", targetWorkers: "routing.skills HAS 'sales'" }));
-    expect(queues.filter((q) => q.targetWorkers === "1==1").map((q) => q.friendlyName)).toEqual([expect.stringMatching(/^Transfers: Any Agent/)]);
+    expect(queues.filter((q) => q.targetWorkers === "1==1").map((q) => q.friendlyName)).toEqual([expect.stringMatching(/^Everyone/)]);
     let out = "";
     const code = workflowCli(
       [

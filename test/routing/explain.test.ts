@@ -1,8 +1,6 @@
 // routing/explain.ts on its own: every reason a worker is kept out of a step,
 // not only the first, and the cases the command-line tests do not reach.
-import { explainNobodyEligible, formatNobodyEligible } from "../../routing/explain";
-import { simulate } from "../../routing/simulate";
-import type { RoutingQueue, RoutingTask, RoutingWorker } from "../../routing/types";
+import { explainNobodyEligible, formatNobodyEligible, simulate, type RoutingQueue, type RoutingTask, type RoutingWorker } from "../../routing";
 
 const queues: RoutingQueue[] = [{ sid: "WQsales", friendlyName: "Sales", targetWorkers: "skills HAS 'sales'" }];
 const workflow = { task_routing: { filters: [{ filter_friendly_name: "Sales", expression: "1 == 1", targets: [{ queue: "WQsales", expression: "worker.level >= 2" }] }] } };

@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, runNode, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { type Emulator, flexSeedSids } from "../../emulator";
+import { expectSuccess, mutatingCalls, runNode, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -47,11 +47,11 @@ beforeAll(async () => {
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   // A private copy of the compiled functions, so a test can change one file.
   functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-functions-"));
-  fs.cpSync(path.join(ROOT, "dist/functions"), functionsDir, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, "dist/functions"), functionsDir, { recursive: true });
   project = scratchProject({
-    pulumiYamlDir: ROOT,
-    programModule: path.join(ROOT, "dist/infra/index.js"),
-    env: { ...emulatorEnv(emulator), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
+    pulumiYamlDir: REPO_ROOT,
+    programModule: path.join(REPO_ROOT, "dist/infra/index.js"),
+    env: { ...emulator.twilioEnv(), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
   });
   project.writeConfig(config());
   uiAttributesBefore = await uiAttributes();
@@ -160,7 +160,7 @@ describe("flex-transfer stack on an emulated Flex account", () => {
     expectSuccess(await project.runWith(withKey, "refresh"));
     expectSuccess(await project.runWith(withKey, "up"));
     // And with the credentials only in the stack's secret config, none in the environment.
-    const cli = (args: string[]) => runNode(["-e", "require('child_process').execFileSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' })", path.join(ROOT, ".tools/bin/pulumi"), ...args, "--stack", project.stack, "--cwd", project.dir], project.env);
+    const cli = (args: string[]) => runNode(["-e", "require('child_process').execFileSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' })", path.join(REPO_ROOT, ".tools/bin/pulumi"), ...args, "--stack", project.stack, "--cwd", project.dir], project.env);
     expectSuccess(await cli(["config", "set", "flex-transfer:twilioAccountSid", emulator.credentials.accountSid]));
     expectSuccess(await cli(["config", "set", "--secret", "flex-transfer:twilioAuthToken", emulator.credentials.authToken]));
     // `up` hands the new config to the providers (refresh uses the last deployment's).

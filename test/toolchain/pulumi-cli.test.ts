@@ -6,12 +6,12 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "../..");
-const SMOKE = path.join(ROOT, "tools/smoke");
+const SMOKE = path.join(REPO_ROOT, "tools/smoke");
 
 function lockedSdkVersion(): string {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
   return lock.packages["node_modules/@pulumi/pulumi"].version;
 }
 
@@ -23,7 +23,7 @@ function run(args: string[], env: Record<string, string> = {}) {
     ? ["unshare", "-n", "bash", "-c", 'ip link set lo up && exec "$@"', "_", "bash", "tools/run.sh", ...args]
     : ["bash", "tools/run.sh", ...args];
   const result = spawnSync(command[0], command.slice(1), {
-    cwd: ROOT,
+    cwd: REPO_ROOT,
     encoding: "utf8",
     env: { ...process.env, ...env },
     timeout: 120_000,
@@ -33,7 +33,7 @@ function run(args: string[], env: Record<string, string> = {}) {
 
 describe("pinned Pulumi CLI", () => {
   test("`npm run pulumi -- version` prints the @pulumi/pulumi version from package-lock.json", () => {
-    const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "version"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "version"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(`v${lockedSdkVersion()}`);
   });
@@ -47,7 +47,7 @@ describe("offline smoke stack through the real engine", () => {
   const project = path.join(scratch, "project");
   fs.mkdirSync(project);
   for (const file of ["Pulumi.yaml", "index.ts"]) fs.copyFileSync(path.join(SMOKE, file), path.join(project, file));
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(project, "node_modules"));
+  fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(project, "node_modules"));
   const env = { PULUMI_BACKEND_URL: `file://${scratch}/state`, PULUMI_CONFIG_PASSPHRASE: "smoke-test" };
   fs.mkdirSync(`${scratch}/state`);
   const stack = ["--stack", "smoke", "--project", project, "--program", "dist/tools/smoke/index.js"];
@@ -75,7 +75,7 @@ describe("offline smoke stack through the real engine", () => {
     const state = JSON.parse(exported.out.slice(exported.out.indexOf("{")));
     const version = `v${lockedSdkVersion()}`;
     expect(state.deployment.manifest.version).toBe(version);
-    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+    const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
     expect(`v${sdk.version}`).toBe(version);
     const types = state.deployment.resources.map((r: { type: string }) => r.type);
     expect(types).toContain("pulumi-nodejs:dynamic/smoke:Digest");

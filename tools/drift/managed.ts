@@ -4,11 +4,11 @@
 // form in the state than Twilio reports (a Deployment's files: content in the
 // program, version SIDs once deployed) has the provider's custom equality.
 import type { ResourceType } from "../../infra/providers/runtime/define";
+import { nativeTransfersType } from "../../infra/providers/flex/native-transfers";
 import { uiAttributeType } from "../../infra/providers/flex/ui-attribute";
 import { deploymentType } from "../../infra/providers/serverless/deployment";
 import { environmentType } from "../../infra/providers/serverless/environment";
 import { serviceType } from "../../infra/providers/serverless/service";
-import { activityType } from "../../infra/providers/taskrouter/activity";
 import { taskChannelType } from "../../infra/providers/taskrouter/task-channel";
 import { taskQueueType } from "../../infra/providers/taskrouter/task-queue";
 import { workflowType } from "../../infra/providers/taskrouter/workflow";
@@ -18,7 +18,6 @@ type AnyType = Pick<ResourceType<object, object>, "diffKeys" | "equals">;
 
 const TYPES: Record<string, AnyType> = {
   Workspace: workspaceType,
-  Activity: activityType,
   TaskChannel: taskChannelType,
   TaskQueue: taskQueueType,
   Workflow: workflowType,
@@ -26,6 +25,7 @@ const TYPES: Record<string, AnyType> = {
   Environment: environmentType,
   Deployment: deploymentType,
   FlexUiAttribute: uiAttributeType,
+  FlexNativeTransfers: nativeTransfersType,
 } as unknown as Record<string, AnyType>;
 
 export interface ManagedFields {

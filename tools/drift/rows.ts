@@ -54,9 +54,11 @@ export function nameOf(urn: string): string {
 }
 
 function ownerOf(kind: string, state: StepState): Owner {
-  // A Flex UI attribute is one key of Flex's own configuration document.
-  if (kind === "FlexUiAttribute") return "adopted";
-  return state.outputs?.adopted === true || state.inputs?.adoptSid !== undefined ? "adopted" : "owned";
+  // A Flex UI attribute is one key of Flex's own configuration document; the native transfer switches are Flex's too.
+  if (kind === "FlexUiAttribute" || kind === "FlexNativeTransfers") return "adopted";
+  const inputs = state.inputs ?? {};
+  const adopted = state.outputs?.adopted === true || inputs.adoptSid !== undefined || inputs.adoptName !== undefined || inputs.adopt === true;
+  return adopted ? "adopted" : "owned";
 }
 
 function labelOf(state: StepState): string | undefined {
