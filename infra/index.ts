@@ -38,7 +38,7 @@ export default async function main() {
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
     voiceTransfer: settings.voiceTransfer,
     voiceAssignmentCallbackUrl: functionUrl("/voice/assignment"),
-    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/chat/taskrouter-events") : undefined,
+    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/taskrouter/events") : undefined,
   });
 
   const functions = new TransferFunctions("functions", {

@@ -7,6 +7,8 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { driftRows, leafDifferences } from "../../tools/drift/rows";
 import { driftLine, formatMarkdown, formatText, issueMarker } from "../../tools/drift/report";
 import { parseDriftArgs } from "../../tools/drift/cli";
+import { managedFieldsOf } from "../../tools/drift/managed";
+import { providers } from "../../infra/providers/registry";
 
 const PREFIX = "urn:pulumi:dev::flex-transfer::flex-transfer:index:TransferRouting$pulumi-nodejs:dynamic/twilio:";
 const PROVIDER_CODE = "exports.handler = __f0; /* the serialized provider */";
@@ -131,6 +133,12 @@ describe("drift rows", () => {
     expect(leafDifferences("12", "13", "s")).toEqual([{ path: "s", stack: "12", live: "13" }]);
     expect(leafDifferences(null, undefined, "n")).toEqual([]);
   });
+});
+
+test("drift knows the managed fields of every resource kind the providers define", () => {
+  for (const kind of Object.keys(providers)) expect([kind, managedFieldsOf(kind)?.fields.length]).toEqual([kind, expect.any(Number)]);
+  expect(managedFieldsOf("TaskQueue")?.fields).toContain("targetWorkers");
+  expect(managedFieldsOf("Nothing")).toBeUndefined();
 });
 
 describe("drift report", () => {

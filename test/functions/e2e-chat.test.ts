@@ -51,7 +51,8 @@ describe('cold transfer', () => {
     await setActivity(stack, ['alice', 'bob', 'carol', 'dave'], 'Available');
     const res = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.queues.sales });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ success: true, transferType: 'cold', participantClosed: true, transferTargetType: 'queue' });
+    // The transferring agent leaves once TaskRouter reports the transfer's task (the event callback).
+    expect(res.body).toMatchObject({ success: true, transferType: 'cold', transferTargetType: 'queue', reused: false });
     await emu.whenIdle();
     const inviteTaskSid = String(res.body.inviteTaskSid);
     const reserved = await pendingReservations(stack, inviteTaskSid);
@@ -63,7 +64,10 @@ describe('cold transfer', () => {
     expect(t.workflowSid).toBe(stack.chatTransferWorkflowSid);
     expect(t.channel).toBe('chat');
     expect(t.queueSid).toBe(stack.queues.sales);
-    for (const [k, v] of Object.entries(original.attributes)) if (!['flexChannelInviteSid', 'conversations'].includes(k)) expect(t.attributes[k]).toEqual(v);
+    // All of the original's attributes, except the transfer records (the new task starts with the conversation's others).
+    for (const [k, v] of Object.entries(original.attributes)) if (!['flexChannelInviteSid', 'conversations', 'flexTransfers'].includes(k)) expect(t.attributes[k]).toEqual(v);
+    expect(Object.keys((original.attributes.flexTransfers ?? {}) as object)).toEqual([t.attributes.transferRequestId]);
+    expect(t.attributes.flexTransfers).toEqual({});
     expect(t.attributes).toMatchObject({
       transferTargetType: 'queue',
       transferTargetSid: stack.queues.sales,
@@ -100,7 +104,7 @@ describe('cold transfer', () => {
     const outsider = await callFunction(stack, '/chat/transfer', { Token: token('dave'), taskSid: chat.taskSid, targetSid: stack.queues.sales });
     expect(outsider.status).toBe(403);
     expect(outsider.body.error).toBe('not_a_participant');
-    expect((await callFunction(stack, '/chat/taskrouter-events', { EventType: 'task.canceled' })).status).toBe(403);
+    expect((await callFunction(stack, '/taskrouter/events', { EventType: 'task.canceled' })).status).toBe(403);
     expect((await callFunction(stack, '/voice/assignment', {})).status).toBe(403);
     expect((await fetch(`${stack.baseUrl}/lib/chat`)).status).toBe(404);
     const cors = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: 'bad' }, { Origin: 'https://flex.twilio.com' });
@@ -120,8 +124,10 @@ describe('multi-participant', () => {
     // Invite Bob; he joins.
     const inv = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob });
     expect(inv.status).toBe(200);
-    expect(inv.body).toMatchObject({ recorded: true, reused: false });
+    expect(inv.body).toMatchObject({ reused: false });
     const bobTask = String(inv.body.inviteTaskSid);
+    // The record follows TaskRouter's task.created event.
+    await emu.whenIdle();
     expect(Object.keys(await recordedInvites(chat))).toEqual([bobTask]);
     expect((await recordedInvites(chat))[bobTask]).toMatchObject({ targetSid: stack.workers.bob, targetType: 'worker', targetName: 'bob', requestedBy: stack.workers.alice });
     // Repeating the same request returns the same invite.
@@ -197,11 +203,13 @@ describe('multi-participant', () => {
         ok += 1;
         expect(recorded[String(r.body.inviteTaskSid)]).toBeDefined();
       } else {
+        // Too many requests racing on one conversation: refused, and nothing was created for it.
         expect(r.status).toBe(409);
-        expect(r.body).toMatchObject({ error: 'conflict', inviteCanceled: true });
+        expect(r.body).toMatchObject({ error: 'conflict' });
       }
     }
     expect(ok).toBeGreaterThan(0);
+    expect((await outstandingInviteTasks(chat)).length).toBe(ok);
     // Nothing silently lost, nothing stale: the records are exactly the outstanding invites.
     expect(Object.keys(recorded).sort()).toEqual((await outstandingInviteTasks(chat)).sort());
   });
@@ -245,7 +253,8 @@ describe('faults injected at every Twilio call of each flow', () => {
           await expectRecordsExact(chat, ctx);
         },
       });
-      expect(runs).toBeGreaterThan(20);
+      // Every call of the flow (six) under each of the three fault kinds.
+      expect(runs).toBeGreaterThanOrEqual(15);
     });
   }
 

@@ -66,7 +66,9 @@ describe('voice blind transfer', () => {
 
     const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'blind' });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ mode: 'blind', agentRemoved: true, customerOnHold: true, originalTaskStatus: 'wrapping' });
+    expect(res.body).toMatchObject({ mode: 'blind', customerOnHold: true, reused: false });
+    // The handover follows TaskRouter's task.created event: the first agent leaves, their task wraps.
+    await emu.whenIdle();
     // The customer waits on hold, alone, with the transfer on its way; the call is not dropped.
     expect(await participants(call)).toEqual({ [call.customerCallSid]: expect.objectContaining({ hold: true }) });
     expect(customerLive(call)).toBe(true);
@@ -102,8 +104,8 @@ describe('voice blind transfer', () => {
     await setActivity(stack, ['bob'], 'Available');
     const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.support, originalTaskAction: 'complete' });
     expect(res.status).toBe(200);
-    expect((await taskOf(stack, call.taskSid)).status).toBe('completed');
     await emu.whenIdle();
+    expect((await taskOf(stack, call.taskSid)).status).toBe('completed');
     const t = await taskOf(stack, String(res.body.transferTaskSid));
     expect(t.queueSid).toBe(stack.queues.support);
     expect(t.attributes).toMatchObject({ desired_queue: stack.queues.support, requested_agent: null });
@@ -176,6 +178,7 @@ test('a second hop: the new agent transfers the call again (the conference keeps
   await setActivity(stack, ['carol'], 'Available');
   const second = await callFunction(stack, '/voice/transfer', { Token: token('bob'), taskSid: bobTask, targetSid: stack.workers.carol });
   expect(second.status).toBe(200);
+  await emu.whenIdle();
   // Bob's leg (recorded by join-conference) was the one removed; the customer waits on hold.
   expect(await participants(call)).toEqual({ [call.customerCallSid]: expect.objectContaining({ hold: true }) });
   expect(bobCall).not.toBe(call.agentCallSid);
