@@ -198,6 +198,14 @@ describe("deployments", () => {
     expect(deploy().jobs.dev.with?.["smoke-args"]).toBe("");
   });
 
+  test("deploys refresh first: Console edits show in the deploy's diff and are reverted, never silently overwritten", () => {
+    const ups = runs(stackJob())
+      .split("\n")
+      .filter((line) => /stack\.js up |pulumi up /.test(line));
+    expect(ups).toHaveLength(1);
+    expect(ups[0]).toContain(" --refresh");
+  });
+
   test("Twilio credentials are API keys from the environment's secrets, passed to the steps that need them", () => {
     const steps = stackJob().steps ?? [];
     const withTwilio = steps.filter((s) => s.env?.TWILIO_API_SECRET);
