@@ -25,6 +25,9 @@ let clean: EmulatorState;
 let voice: VoiceNetworkApi;
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 250);
+// Hundreds of HTTP programs: about a minute on a quiet machine, several on a busy one.
+// A jest timeout would leave fast-check running against the emulator the next test uses.
+const MODEL_TIMEOUT_MS = 15 * 60 * 1000;
 const SEED = process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : undefined;
 
 beforeAll(async () => {
@@ -347,7 +350,7 @@ describe('model-based concurrency', () => {
     );
     console.log(`chat model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     printTally('chat');
-  });
+  }, MODEL_TIMEOUT_MS);
 
   test(`voice: ${RUNS} random programs hold every invariant`, async () => {
     resetToDeployed(emu, clean);
@@ -371,5 +374,5 @@ describe('model-based concurrency', () => {
     );
     console.log(`voice model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     printTally('voice');
-  });
+  }, MODEL_TIMEOUT_MS);
 });
