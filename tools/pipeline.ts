@@ -55,6 +55,8 @@ export interface WorkflowChange {
   source?: "preview" | "program";
   /** Queue SID → name, for the diagram's labels (new queues have placeholder SIDs). */
   queueNames: Record<string, string>;
+  /** Queue SID → target_workers, so the queues file written beside the workflow can be simulated. */
+  queueTargetWorkers?: Record<string, string>;
   mermaid?: string;
   note?: string;
 }
@@ -143,10 +145,13 @@ export async function previewReport(
 async function workflowChanges(steps: Step[], at: StackLocation): Promise<WorkflowChange[]> {
   // Queue names for labels: from the queues' inputs; SIDs from their current outputs.
   const queueNames: Record<string, string> = {};
+  const queueTargetWorkers: Record<string, string> = {};
   for (const step of steps.filter((s) => s.type === TYPES.queue)) {
     const sid = step.oldOutputs?.sid;
     const name = (step.newInputs?.friendlyName ?? step.oldInputs?.friendlyName) as string | undefined;
+    const targetWorkers = (step.newInputs?.targetWorkers ?? step.oldInputs?.targetWorkers) as string | undefined;
     if (typeof sid === "string" && name) queueNames[sid] = name;
+    if (typeof sid === "string" && typeof targetWorkers === "string") queueTargetWorkers[sid] = targetWorkers;
   }
   const changed = steps.filter((s) => s.type === TYPES.workflow && s.op !== "same" && s.op !== "read" && s.op !== "refresh");
   // The same workflow is reported by several steps when replaced; keep one per resource.
@@ -154,10 +159,10 @@ async function workflowChanges(steps: Step[], at: StackLocation): Promise<Workfl
   for (const step of changed) if (!byName.has(step.name) || step.op.includes("replace")) byName.set(step.name, step);
 
   const result: WorkflowChange[] = [];
-  let fromProgram: Map<string, { configuration: string; queueNames: Record<string, string> }> | undefined;
+  let fromProgram: Map<string, ProgramWorkflow> | undefined;
   for (const step of byName.values()) {
     const friendlyName = String(step.newInputs?.friendlyName ?? step.oldInputs?.friendlyName ?? step.name);
-    const change: WorkflowChange = { name: step.name, friendlyName, op: step.op, queueNames: { ...queueNames } };
+    const change: WorkflowChange = { name: step.name, friendlyName, op: step.op, queueNames: { ...queueNames }, queueTargetWorkers: { ...queueTargetWorkers } };
     if (step.op === "delete" || step.op === "discard") {
       change.note = "removed by this change";
       result.push(change);
@@ -185,6 +190,7 @@ async function workflowChanges(steps: Step[], at: StackLocation): Promise<Workfl
           change.configuration = canonicalizeWorkflowConfiguration(built.configuration);
           change.source = "program";
           Object.assign(change.queueNames, built.queueNames);
+          change.queueTargetWorkers = { ...change.queueTargetWorkers, ...built.queueTargetWorkers };
         } else {
           change.note = "its configuration is not known until `up`";
         }
@@ -223,7 +229,13 @@ export function placeholderSid(prefix: string, name: string): string {
  * process: existing objects keep their SIDs from the stack's state, objects
  * the change creates get placeholder SIDs (labelled "(new)").
  */
-export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, { configuration: string; queueNames: Record<string, string> }>> {
+export interface ProgramWorkflow {
+  configuration: string;
+  queueNames: Record<string, string>;
+  queueTargetWorkers: Record<string, string>;
+}
+
+export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, ProgramWorkflow>> {
   const stack = await openStack({ projectDir: at.projectDir, stackName: at.stackName, programModule: at.programModule, env: at.env });
   const exported = await stack.exportStack();
   const state: Record<string, Record<string, unknown>> = {};
@@ -254,7 +266,7 @@ export async function workflowsFromProgram(at: StackLocation): Promise<Map<strin
     const stderr = (child.stderr ?? "").trim();
     throw new Error(`running the program under mocks failed: ${stderr.split("\n").slice(0, 3).join(" ") || `exit ${child.status}`}`);
   }
-  const parsed = JSON.parse(out) as Record<string, { configuration: string; queueNames: Record<string, string> }>;
+  const parsed = JSON.parse(out) as Record<string, ProgramWorkflow>;
   return new Map(Object.entries(parsed));
 }
 
@@ -277,8 +289,9 @@ async function runProgramUnderMocks(): Promise<void> {
     Service: "ZS",
     Environment: "ZE",
   };
-  const workflows: Record<string, { configuration: string; queueNames: Record<string, string> }> = {};
+  const workflows: Record<string, ProgramWorkflow> = {};
   const queueNames: Record<string, string> = {};
+  const queueTargetWorkers: Record<string, string> = {};
   pulumi.runtime.setAllConfig(input.config);
   await pulumi.runtime.setMocks(
     {
@@ -289,9 +302,10 @@ async function runProgramUnderMocks(): Promise<void> {
         const sid = (known.sid as string | undefined) ?? (inputs.adoptSid as string | undefined) ?? (prefixes[kind] ? placeholderSid(prefixes[kind], args.name) : undefined);
         if (kind === "TaskQueue" && sid && typeof inputs.friendlyName === "string") {
           queueNames[sid] = known.sid ? inputs.friendlyName : `${inputs.friendlyName} (new)`;
+          if (typeof inputs.targetWorkers === "string") queueTargetWorkers[sid] = inputs.targetWorkers;
         }
         if (kind === "Workflow" && typeof inputs.configuration === "string") {
-          workflows[args.name] = { configuration: inputs.configuration, queueNames };
+          workflows[args.name] = { configuration: inputs.configuration, queueNames, queueTargetWorkers };
         }
         const domainName = known.domainName ?? (kind === "Environment" ? `${String(inputs.uniqueName ?? "env")}.example.invalid` : undefined);
         return { id: sid ?? `${args.name}-id`, state: { ...inputs, ...(sid ? { sid } : {}), ...(domainName ? { domainName } : {}) } };
@@ -559,7 +573,8 @@ async function main(argv: string[]): Promise<number> {
         fs.writeFileSync(path.join(dir, `${report.stack}-${w.name}.json`), `${JSON.stringify(JSON.parse(w.configuration as string), null, 2)}\n`);
         fs.writeFileSync(
           path.join(dir, `${report.stack}-queues.json`),
-          `${JSON.stringify(Object.entries(w.queueNames).map(([sid, friendlyName]) => ({ sid, friendlyName, targetWorkers: "1==1" })), null, 2)}\n`,
+          // Each queue's own target_workers, so `workflow simulate` finds its real members.
+          `${JSON.stringify(Object.entries(w.queueNames).map(([sid, friendlyName]) => ({ sid, friendlyName, targetWorkers: w.queueTargetWorkers?.[sid] ?? "1==1" })), null, 2)}\n`,
         );
       }
     }

@@ -3,7 +3,8 @@
 // Commands: up, preview, refresh, destroy, outputs, export, version.
 // Options: --program FILE (compiled program module), --no-policy (skip policy/,
 // which the project's own stacks run by default), --diff (show property diffs), --expect-no-changes (fail if an
-// operation would change anything), --policy-pack DIR (repeatable),
+// operation would change anything), --refresh (up/preview: read Twilio first, so changes made outside the
+// stack show in the diff and up reverts them), --policy-pack DIR (repeatable),
 // --config KEY=VALUE (repeatable; set before the operation).
 import * as path from "node:path";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -17,6 +18,8 @@ interface Options {
   programModule?: string;
   diff: boolean;
   expectNoChanges: boolean;
+  /** up/preview: refresh from Twilio first. */
+  refresh: boolean;
   policyPacks: string[];
   /** --no-policy: skip the project's policy pack. */
   noPolicy: boolean;
@@ -25,7 +28,7 @@ interface Options {
 
 const COMMANDS = ["up", "preview", "refresh", "destroy", "outputs", "export", "version"];
 
-const USAGE = `Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--policy-pack DIR | --no-policy] [--config K=V]`;
+const USAGE = `Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--refresh] [--policy-pack DIR | --no-policy] [--config K=V]`;
 
 export function parseArgs(argv: string[]): Options {
   let parsed;
@@ -38,6 +41,7 @@ export function parseArgs(argv: string[]): Options {
         program: { type: "string" },
         diff: { type: "boolean" },
         "expect-no-changes": { type: "boolean" },
+        refresh: { type: "boolean" },
         "policy-pack": { type: "string", multiple: true },
         "no-policy": { type: "boolean" },
         config: { type: "string", short: "c", multiple: true },
@@ -64,6 +68,7 @@ export function parseArgs(argv: string[]): Options {
     programModule: values.program !== undefined ? path.resolve(values.program) : undefined,
     diff: values.diff ?? false,
     expectNoChanges: values["expect-no-changes"] ?? false,
+    refresh: values.refresh ?? false,
     policyPacks: (values["policy-pack"] ?? []).map((dir) => path.resolve(dir)),
     noPolicy: values["no-policy"] ?? false,
     config,
@@ -91,7 +96,7 @@ export async function runStackCommand(options: Options, target: Partial<StackTar
   for (const [key, value] of Object.entries(options.config)) {
     await stack.setConfig(key, { value });
   }
-  const common = { onOutput, diff: options.diff, expectNoChanges: options.expectNoChanges, color: "never" as const };
+  const common = { onOutput, diff: options.diff, expectNoChanges: options.expectNoChanges, refresh: options.refresh, color: "never" as const };
   switch (options.command) {
     case "up": {
       const result = await stack.up({ ...common, policyPacks: options.policyPacks });
