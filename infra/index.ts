@@ -1,15 +1,24 @@
 // The flex-transfer program: composes the components, nothing else. Stack
 // configuration: infra/config.ts; what each component owns: its own file.
+//
+// This is the entry `pulumi up` runs (Pulumi.yaml `main`, compiled to
+// dist/infra/index.js). Pulumi's Node runner calls the module's export only
+// when the export itself is a function (it does not unwrap `exports.default`),
+// so the program is the module's export: `export =`, never `export default`.
 import * as pulumi from "@pulumi/pulumi";
 import { FlexFeatureFlags } from "./components/flex-feature-flags";
 import { FunctionsHost } from "./components/functions-host";
 import { TransferFunctions } from "./components/transfer-functions";
 import { TransferRouting } from "./components/transfer-routing";
-import { loadStackSettings } from "./config";
+import { applyProtection, protectSetting, refuseLocalPassphraseElsewhere, refuseStaleBuild, requireCredentials, stackSettingsOrStop } from "./entry-checks";
 import { readFunctionSources } from "./function-sources";
 
-export default async function main() {
-  const settings = loadStackSettings();
+async function main() {
+  refuseStaleBuild();
+  refuseLocalPassphraseElsewhere();
+  const settings = stackSettingsOrStop();
+  applyProtection(protectSetting());
+  requireCredentials();
 
   const host = new FunctionsHost("functions-host", {
     serviceName: settings.serverless.serviceName,
@@ -63,3 +72,5 @@ export default async function main() {
     stack: pulumi.getStack(),
   };
 }
+
+export = main;

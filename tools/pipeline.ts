@@ -3,9 +3,12 @@
 // rehearsal (tools/rehearse.ts):
 //
 //   node dist/tools/pipeline.js preview-report --stack dev [--policy-pack policy] [--out FILE.md] [--workflows-dir DIR]
-//       `pulumi preview --diff` with the policy packs, printed as it runs, and a Markdown
-//       report for a pull-request comment: the outcome, the policy violations, the diff,
-//       and a Mermaid diagram of every workflow the preview changes. Exit 1 if the
+//       [--diff PREVIEW.txt --events PREVIEW.jsonl]
+//       A Markdown report of a `pulumi preview` for a pull-request comment: the outcome,
+//       the policy violations, the diff, and a Mermaid diagram of every workflow the
+//       preview changes. Made from the two plain previews CI runs (`pulumi preview --diff`
+//       and the same with `--json` and PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true), passed
+//       as files, or, without them, from those two previews run here. Exit 1 if the
 //       preview failed (the report says why).
 //   node dist/tools/pipeline.js smoke --stack dev [--no-routing] [--queue NAME]
 //       [--available-workers WK,...] [--in-conversation WK,...] [--expect-worker WK]
@@ -13,16 +16,21 @@
 //       configuration), and a task sent through the Chat Transfer workflow lands
 //       in the right queue (and, with --expect-worker, is reserved by that worker).
 //
-// Common options, as for tools/stack.ts: --project DIR, --program FILE.
+// Common option: --project DIR (default: this clone). Both run the plain CLI on
+// the project directory (Automation API LocalWorkspace: the CLI starts the Node
+// language host, which runs Pulumi.yaml's program), never an inline program.
 // Credentials come from the environment only and are never printed.
 import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
+import type { OutputMap } from "@pulumi/pulumi/automation";
 import { workflowToMermaid } from "../routing/mermaid";
 import { canonicalizeWorkflowConfiguration } from "../routing/workflow/canonical";
-import { openStack, REPO_ROOT } from "./stack-runner";
+import { parsePreviewEvents, nameOfUrn as nameOf, type PlannedStep, type PolicyViolation } from "./engine-events";
+import { programMainOf, REPO_ROOT, runPulumi, selectStack, stackEnv } from "./pulumi-cli";
+
+export type { PolicyViolation };
 
 export const TYPES = {
   workflow: "pulumi-nodejs:dynamic/twilio:Workflow",
@@ -35,7 +43,6 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export interface StackLocation {
   stackName: string;
   projectDir: string;
-  programModule?: string;
   env?: Record<string, string>;
 }
 
@@ -59,13 +66,6 @@ export interface WorkflowChange {
   note?: string;
 }
 
-export interface PolicyViolation {
-  policy: string;
-  level: string;
-  resource?: string;
-  message: string;
-}
-
 export interface PreviewReport {
   stack: string;
   ok: boolean;
@@ -78,65 +78,47 @@ export interface PreviewReport {
   error?: string;
 }
 
-interface Step {
-  op: string;
-  urn: string;
-  type: string;
-  name: string;
-  oldInputs?: Record<string, unknown>;
-  oldOutputs?: Record<string, unknown>;
-  newInputs?: Record<string, unknown>;
+type Step = PlannedStep;
+
+/**
+ * The two plain previews the pull-request workflow runs, for a report: the
+ * human one (`pulumi preview --diff`, printed to `onOutput`) and the same
+ * preview's engine events (`pulumi preview --json` with streaming JSON).
+ */
+export async function runPreviews(
+  at: StackLocation & { policyPacks?: string[]; onOutput?: (text: string) => void },
+): Promise<{ diff: string; events: string; status: number | null }> {
+  const env = { ...stackEnv(at.stackName, at.projectDir), ...at.env };
+  const common = ["preview", "--stack", at.stackName, "--non-interactive", ...(at.policyPacks ?? []).flatMap((p) => ["--policy-pack", p])];
+  const text = await runPulumi([...common, "--diff"], { cwd: at.projectDir, env, onOutput: at.onOutput });
+  const json = await runPulumi([...common, "--json"], { cwd: at.projectDir, env: { ...env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" } });
+  return { diff: text.out, events: json.out, status: text.status };
 }
 
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
-/** `pulumi preview --diff` with policy packs, its text streamed to `onOutput`, and what changes in it. */
+/** `pulumi preview --diff` with policy packs (its text streamed to `onOutput`), and what changes in it. */
 export async function previewReport(
   at: StackLocation & { policyPacks?: string[]; onOutput?: (text: string) => void },
 ): Promise<PreviewReport> {
-  const stack = await openStack({ projectDir: at.projectDir, stackName: at.stackName, programModule: at.programModule, env: at.env });
-  let diff = "";
-  const steps: Step[] = [];
-  const violations: PolicyViolation[] = [];
-  let changes: Record<string, number> = {};
-  const onEvent = (event: EngineEvent) => {
-    const meta = event.resourcePreEvent?.metadata;
-    if (meta) {
-      steps.push({
-        op: meta.op,
-        urn: meta.urn,
-        type: meta.type,
-        name: nameOf(meta.urn),
-        oldInputs: meta.old?.inputs,
-        oldOutputs: meta.old?.outputs,
-        newInputs: meta.new?.inputs,
-      });
-    }
-    if (event.policyEvent) {
-      const p = event.policyEvent;
-      violations.push({ policy: p.policyName, level: p.enforcementLevel, resource: p.resourceUrn ? nameOf(p.resourceUrn) : undefined, message: p.message.trim() });
-    }
-    if (event.summaryEvent) changes = event.summaryEvent.resourceChanges ?? {};
-  };
-  let ok = true;
-  let error: string | undefined;
-  try {
-    await stack.preview({
-      diff: true,
-      color: "never",
-      policyPacks: at.policyPacks ?? [],
-      onEvent,
-      onOutput: (text) => {
-        diff += text;
-        at.onOutput?.(text);
-      },
-    });
-  } catch (err) {
-    ok = false;
-    error = lastLines(String((err as Error).message), 20);
-  }
-  const workflows = await workflowChanges(steps, at);
-  return { stack: at.stackName, ok, diff, changes, workflows, violations, error };
+  const { diff, events, status } = await runPreviews(at);
+  return reportFrom(at, diff, events, status === 0);
+}
+
+/** The report of a preview from what the two plain previews printed. */
+export async function reportFrom(at: StackLocation, diff: string, events: string, succeeded?: boolean): Promise<PreviewReport> {
+  const plan = parsePreviewEvents(events);
+  const ok = succeeded ?? (plan.result !== "failed" && plan.errors.length === 0 && plan.result !== undefined);
+  const error = ok ? undefined : lastLines(plan.errors.join("\n") || diffErrors(diff) || "the preview failed (see the job log)", 20);
+  const workflows = await workflowChanges(plan.steps, at);
+  return { stack: at.stackName, ok, diff, changes: plan.changes, workflows, violations: plan.violations, error };
+}
+
+/** The error lines of a `pulumi preview` text (its Diagnostics section). */
+function diffErrors(diff: string): string {
+  return diff
+    .split("\n")
+    .filter((line) => /^\s*error: /.test(line) && !/preview failed/.test(line))
+    .map((line) => line.trim())
+    .join("\n");
 }
 
 /** The workflows a preview changes, each with its new configuration and a Mermaid diagram. */
@@ -224,7 +206,7 @@ export function placeholderSid(prefix: string, name: string): string {
  * the change creates get placeholder SIDs (labelled "(new)").
  */
 export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, { configuration: string; queueNames: Record<string, string> }>> {
-  const stack = await openStack({ projectDir: at.projectDir, stackName: at.stackName, programModule: at.programModule, env: at.env });
+  const stack = await selectStack(at.projectDir, at.stackName, at.env);
   const exported = await stack.exportStack();
   const state: Record<string, Record<string, unknown>> = {};
   for (const r of (exported.deployment as { resources?: Array<{ urn: string; type: string; outputs?: Record<string, unknown> }> })?.resources ?? []) {
@@ -235,7 +217,7 @@ export async function workflowsFromProgram(at: StackLocation): Promise<Map<strin
   const config = Object.fromEntries(Object.entries(all).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
   const settings = await stack.workspace.projectSettings();
   const input = JSON.stringify({
-    programModule: at.programModule ?? path.join(REPO_ROOT, "dist", "infra", "index.js"),
+    programModule: programMainOf(at.projectDir),
     project: settings.name,
     stack: at.stackName,
     config,
@@ -300,9 +282,12 @@ async function runProgramUnderMocks(): Promise<void> {
     },
     input.project,
     input.stack,
-    false,
+    // A preview: the program only warns about missing credentials (CI's preview has none).
+    true,
   );
-  const program = (require(input.programModule) as { default: () => Promise<Record<string, unknown>> }).default;
+  // Loaded as Pulumi's Node runner loads it: the module's export is the program.
+  const program = require(input.programModule) as () => Promise<Record<string, unknown>>;
+  if (typeof program !== "function") throw new Error(`${input.programModule} does not export the program function (\`export = main\`)`);
   const outputs = await program();
   // Wait until every output (and so every resource they depend on) has resolved.
   await new Promise<void>((resolve) => pulumi.all(Object.values(outputs)).apply(() => resolve()));
@@ -404,7 +389,7 @@ export interface SmokeResult {
 export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
   const log = options.log ?? (() => undefined);
   const env = { ...process.env, ...options.env };
-  const stack = await openStack({ projectDir: options.projectDir, stackName: options.stackName, programModule: options.programModule, env: options.env });
+  const stack = await selectStack(options.projectDir, options.stackName, options.env);
   const outputs = plain(await stack.outputs());
   const need = (key: string) => {
     if (outputs[key] === undefined || outputs[key] === "") throw new Error(`stack ${options.stackName} has no output '${key}': is it deployed?`);
@@ -517,7 +502,7 @@ interface Args {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = ["--stack", "--project", "--program", "--policy-pack", "--out", "--workflows-dir", "--commit", "--queue", "--available-workers", "--in-conversation", "--expect-worker", "--timeout-ms"];
+const VALUE_OPTIONS = ["--stack", "--project", "--diff", "--events", "--policy-pack", "--out", "--workflows-dir", "--commit", "--queue", "--available-workers", "--in-conversation", "--expect-worker", "--timeout-ms"];
 const FLAG_OPTIONS = ["--no-routing"];
 
 export function parseArgs(argv: string[]): Args {
@@ -545,10 +530,16 @@ async function main(argv: string[]): Promise<number> {
   const at: StackLocation = {
     stackName: one("--stack") as string,
     projectDir: path.resolve(one("--project") ?? REPO_ROOT),
-    programModule: one("--program") ? path.resolve(one("--program") as string) : undefined,
   };
   if (args.command === "preview-report") {
-    const report = await previewReport({ ...at, policyPacks: (args.values.get("--policy-pack") ?? []).map((p) => path.resolve(p)), onOutput: (t) => process.stdout.write(t) });
+    // CI runs the two plain previews itself and passes what they printed; otherwise run them here.
+    const diffFile = one("--diff");
+    const eventsFile = one("--events");
+    if (Boolean(diffFile) !== Boolean(eventsFile)) throw new Error("--diff and --events go together: the text and the engine events of one preview");
+    const report =
+      diffFile && eventsFile
+        ? await reportFrom(at, fs.readFileSync(diffFile, "utf8"), fs.readFileSync(eventsFile, "utf8"))
+        : await previewReport({ ...at, policyPacks: (args.values.get("--policy-pack") ?? []).map((p) => path.resolve(p)), onOutput: (t) => process.stdout.write(t) });
     const markdown = renderMarkdown(report, { commit: one("--commit") ?? process.env.GITHUB_SHA });
     const out = one("--out");
     if (out) fs.writeFileSync(out, markdown);

@@ -24,12 +24,11 @@ import * as path from "node:path";
 import { startEmulator, type Emulator } from "../emulator";
 import { flexSeedSids } from "../emulator/services/taskrouter/seed";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
-import { REPO_ROOT } from "./stack-runner";
+import { REPO_ROOT } from "./pulumi-cli";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
 
 export const POLICY_PACK = path.join(REPO_ROOT, "policy");
 const PROGRAM = path.join(REPO_ROOT, "dist", "infra", "index.js");
-const STACK_JS = path.join(REPO_ROOT, "dist", "tools", "stack.js");
 const PIPELINE_JS = path.join(REPO_ROOT, "dist", "tools", "pipeline.js");
 
 export interface RehearsalStack {
@@ -39,7 +38,7 @@ export interface RehearsalStack {
   env: Record<string, string>;
   account: { accountSid: string; authToken: string };
   seeded: ReturnType<typeof flexSeedSids>;
-  /** `node dist/tools/stack.js <command> --stack <name> … --policy-pack policy`. */
+  /** `pulumi <command> --stack <name> --policy-pack policy …` in the stack's project. */
   stack(command: string, ...args: string[]): Promise<StackRun>;
   /** `node dist/tools/pipeline.js <command> --stack <name> …`. */
   pipeline(command: string, ...args: string[]): Promise<StackRun>;
@@ -139,7 +138,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     log(`--- ${name}: ok in ${seconds.toFixed(1)} s${detail ? ` (${detail})` : ""}`);
   };
 
-  for (const file of [PROGRAM, STACK_JS, PIPELINE_JS]) {
+  for (const file of [PROGRAM, PIPELINE_JS]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO_ROOT, file)} does not exist: run \`npm run build\` first.`);
   }
   ensurePolicyAnalyzerPlugin();
@@ -157,7 +156,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   try {
     const makeStack = (name: "dev" | "prod", account: { accountSid: string; authToken: string }): RehearsalStack => {
       const seeded = flexSeedSids(account.accountSid);
-      const project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: PROGRAM, stack: name });
+      const project = scratchProject({ pulumiYamlDir: REPO_ROOT, stack: name });
       projects.push(project);
       const source = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${name}.yaml`), "utf8");
       fs.writeFileSync(path.join(project.dir, `Pulumi.${name}.yaml`), emulatedStackConfig(source, seeded.workspace, emulator.baseUrl));
@@ -168,9 +167,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         TWILIO_AUTH_TOKEN: account.authToken,
         FLEX_TRANSFER_FUNCTIONS_DIR: buildDir,
       };
-      const common = ["--stack", name, "--project", project.dir, "--program", PROGRAM];
-      const streamed = async (args: string[]) => {
-        const run = await runNode(args, env);
+      const streamed = async (running: Promise<StackRun>) => {
+        const run = await running;
         output(run.out);
         return run;
       };
@@ -180,8 +178,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         env,
         account,
         seeded,
-        stack: (command, ...args) => streamed([STACK_JS, command, ...common, "--policy-pack", POLICY_PACK, ...args]),
-        pipeline: (command, ...args) => streamed([PIPELINE_JS, command, ...common, ...args]),
+        stack: (command, ...args) => streamed(project.runWith(env, command, "--policy-pack", POLICY_PACK, ...args)),
+        pipeline: (command, ...args) => streamed(runNode([PIPELINE_JS, command, "--stack", name, "--project", project.dir, ...args], env)),
       };
     };
     const dev = makeStack("dev", emulator.credentials);
@@ -215,7 +213,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     await stage("4. up prod with the same build", async () => {
       const run = await prod.stack("up");
       if (run.status !== 0) fail("up prod", run, "up --stack prod");
-      const [devState, prodState] = await Promise.all([runNode([STACK_JS, "export", "--stack", "dev", "--project", dev.project.dir, "--program", PROGRAM], dev.env), runNode([STACK_JS, "export", "--stack", "prod", "--project", prod.project.dir, "--program", PROGRAM], prod.env)]);
+      const [devState, prodState] = await Promise.all([dev.project.runWith(dev.env, "export"), prod.project.runWith(prod.env, "export")]);
       const devFunctions = deployedFunctions(devState.out);
       const prodFunctions = deployedFunctions(prodState.out);
       if (Object.keys(devFunctions).length === 0 || JSON.stringify(devFunctions) !== JSON.stringify(prodFunctions)) {

@@ -177,8 +177,12 @@ install_plugins_beside() {
 }
 
 # --- 4. Compiled TypeScript -------------------------------------------------
+# Pulumi runs the compiled program (Pulumi.yaml `main`), which refuses a dist/
+# older than its sources: after a successful tsc, record which sources it
+# compiled (tools/build-stamp.ts), as `npm run build` does.
 ensure_build() {
   node_modules/.bin/tsc -p tsconfig.json
+  node dist/tools/build-stamp.js write
 }
 
 # Steps can be run alone (tests exercise each one's failure messages):
