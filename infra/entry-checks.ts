@@ -93,9 +93,11 @@ const TYPE_OF_KIND = new Set(PROTECTED_KINDS.map((kind) => `pulumi-nodejs:dynami
 /**
  * With protection on, the engine refuses any operation that would delete (or
  * replace) those resources, including an accidental plain `pulumi up` or
- * `pulumi destroy`. Applied as a stack transform, so the components stay as they are.
+ * `pulumi destroy`. Applied as a stack transformation, so the components stay
+ * as they are. (The in-process kind: it costs no engine round trip per
+ * resource and also runs under Pulumi's mocks, which have no transforms.)
  */
 export function applyProtection(enabled: boolean): void {
   if (!enabled) return;
-  pulumi.runtime.registerResourceTransform((args) => (TYPE_OF_KIND.has(args.type) ? { props: args.props, opts: { ...args.opts, protect: true } } : undefined));
+  pulumi.runtime.registerStackTransformation((args) => (TYPE_OF_KIND.has(args.type) ? { props: args.props, opts: { ...args.opts, protect: true } } : undefined));
 }

@@ -28,6 +28,7 @@ import type { OutputMap } from "@pulumi/pulumi/automation";
 import { workflowToMermaid } from "../routing/mermaid";
 import { canonicalizeWorkflowConfiguration } from "../routing/workflow/canonical";
 import { parsePreviewEvents, nameOfUrn as nameOf, type PlannedStep, type PolicyViolation } from "./engine-events";
+import { placeholderSid, runProgramUnderMocks } from "./program-under-mocks";
 import { programMainOf, REPO_ROOT, runPulumi, selectStack, stackEnv } from "./pulumi-cli";
 
 export type { PolicyViolation };
@@ -194,16 +195,14 @@ function sameConfiguration(a: string, b: string): boolean {
   }
 }
 
-/** Placeholder SID of an object a change creates: recognizable, stable, well-formed. */
-export function placeholderSid(prefix: string, name: string): string {
-  return prefix + crypto.createHash("sha256").update(`new:${name}`).digest("hex").slice(0, 32);
-}
+export { placeholderSid };
 
 /**
  * Every Workflow's configuration as the program builds it for this stack,
- * computed offline by running the program under Pulumi's mocks in a child
- * process: existing objects keep their SIDs from the stack's state, objects
- * the change creates get placeholder SIDs (labelled "(new)").
+ * computed offline by running the program under Pulumi's mocks, loaded by the
+ * stock Node runner (tools/program-under-mocks.ts): existing objects keep
+ * their SIDs from the stack's state, objects the change creates get
+ * placeholder SIDs (labelled "(new)").
  */
 export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, { configuration: string; queueNames: Record<string, string> }>> {
   const stack = await selectStack(at.projectDir, at.stackName, at.env);
@@ -216,82 +215,19 @@ export async function workflowsFromProgram(at: StackLocation): Promise<Map<strin
   // Secrets stay behind: the program reads none (credentials are the providers').
   const config = Object.fromEntries(Object.entries(all).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
   const settings = await stack.workspace.projectSettings();
-  const input = JSON.stringify({
-    programModule: programMainOf(at.projectDir),
-    project: settings.name,
-    stack: at.stackName,
-    config,
-    state,
-  });
-  // The runtime reports promises still pending at exit (outputs nothing awaits
-  // under mocks) with a non-zero status: judge the child by what it printed.
-  const child = spawnSync(process.execPath, [__filename, "__workflows-from-program"], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, ...at.env },
-    timeout: 60_000,
-  });
-  const out = child.stdout ?? "";
-  if (!out.startsWith("{")) {
-    const stderr = (child.stderr ?? "").trim();
-    throw new Error(`running the program under mocks failed: ${stderr.split("\n").slice(0, 3).join(" ") || `exit ${child.status}`}`);
-  }
-  const parsed = JSON.parse(out) as Record<string, { configuration: string; queueNames: Record<string, string> }>;
-  return new Map(Object.entries(parsed));
-}
-
-/** Child-process side of workflowsFromProgram: runs the program under mocks, prints workflows as JSON. */
-async function runProgramUnderMocks(): Promise<void> {
-  const input = JSON.parse(fs.readFileSync(0, "utf8")) as {
-    programModule: string;
-    project: string;
-    stack: string;
-    config: Record<string, string>;
-    state: Record<string, Record<string, unknown>>;
-  };
-  const pulumi = await import("@pulumi/pulumi");
-  const prefixes: Record<string, string> = {
-    Workspace: "WS",
-    TaskQueue: "WQ",
-    Workflow: "WW",
-    TaskChannel: "TC",
-    Activity: "WA",
-    Service: "ZS",
-    Environment: "ZE",
-  };
-  const workflows: Record<string, { configuration: string; queueNames: Record<string, string> }> = {};
-  const queueNames: Record<string, string> = {};
-  pulumi.runtime.setAllConfig(input.config);
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const kind = args.type.slice(args.type.lastIndexOf(":") + 1);
-        const known = input.state[`${args.type}::${args.name}`] ?? {};
-        const inputs = args.inputs as Record<string, unknown>;
-        const sid = (known.sid as string | undefined) ?? (inputs.adoptSid as string | undefined) ?? (prefixes[kind] ? placeholderSid(prefixes[kind], args.name) : undefined);
-        if (kind === "TaskQueue" && sid && typeof inputs.friendlyName === "string") {
-          queueNames[sid] = known.sid ? inputs.friendlyName : `${inputs.friendlyName} (new)`;
-        }
-        if (kind === "Workflow" && typeof inputs.configuration === "string") {
-          workflows[args.name] = { configuration: inputs.configuration, queueNames };
-        }
-        const domainName = known.domainName ?? (kind === "Environment" ? `${String(inputs.uniqueName ?? "env")}.example.invalid` : undefined);
-        return { id: sid ?? `${args.name}-id`, state: { ...inputs, ...(sid ? { sid } : {}), ...(domainName ? { domainName } : {}) } };
-      },
-      call: (args) => args.inputs,
-    },
-    input.project,
-    input.stack,
-    // A preview: the program only warns about missing credentials (CI's preview has none).
-    true,
+  const run = runProgramUnderMocks(
+    { main: programMainOf(at.projectDir), project: settings.name, stack: at.stackName, config, state, preview: true },
+    { ...process.env, ...at.env },
   );
-  // Loaded as Pulumi's Node runner loads it: the module's export is the program.
-  const program = require(input.programModule) as () => Promise<Record<string, unknown>>;
-  if (typeof program !== "function") throw new Error(`${input.programModule} does not export the program function (\`export = main\`)`);
-  const outputs = await program();
-  // Wait until every output (and so every resource they depend on) has resolved.
-  await new Promise<void>((resolve) => pulumi.all(Object.values(outputs)).apply(() => resolve()));
-  process.stdout.write(JSON.stringify(workflows));
+  const queueNames: Record<string, string> = {};
+  for (const r of run.resources.filter((r) => r.type === TYPES.queue && typeof r.inputs.friendlyName === "string")) {
+    queueNames[r.id] = state[`${r.type}::${r.name}`]?.sid ? String(r.inputs.friendlyName) : `${String(r.inputs.friendlyName)} (new)`;
+  }
+  const workflows = new Map<string, { configuration: string; queueNames: Record<string, string> }>();
+  for (const r of run.resources.filter((r) => r.type === TYPES.workflow && typeof r.inputs.configuration === "string")) {
+    workflows.set(r.name, { configuration: r.inputs.configuration as string, queueNames });
+  }
+  return workflows;
 }
 
 /** The report as a pull-request comment (GitHub Markdown; Mermaid blocks render as diagrams). */
@@ -576,21 +512,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  if (process.argv[2] === "__workflows-from-program") {
-    runProgramUnderMocks().then(
-      () => process.exit(0),
-      (err: Error) => {
-        process.stderr.write(`${err.stack ?? err.message}\n`);
-        process.exit(1);
-      },
-    );
-  } else {
-    main(process.argv.slice(2)).then(
-      (code) => process.exit(code),
-      (err: Error) => {
-        process.stderr.write(`pipeline: ${err.message}\n`);
-        process.exit(err.message.startsWith("usage") || err.message.startsWith("unknown argument") ? 2 : 1);
-      },
-    );
-  }
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`pipeline: ${err.message}\n`);
+      process.exit(err.message.startsWith("usage") || err.message.startsWith("unknown argument") ? 2 : 1);
+    },
+  );
 }

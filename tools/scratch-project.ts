@@ -28,6 +28,8 @@ export interface ScratchProject {
   run(command: string, ...args: string[]): Promise<StackRun>;
   /** The same, with a different environment (keys set to undefined are removed). */
   runWith(env: Record<string, string | undefined>, command: string, ...args: string[]): Promise<StackRun>;
+  /** `pulumi stack init` (once; every other command does it first when needed). */
+  init(): Promise<StackRun>;
   /** The stack's outputs (`pulumi stack output --json`). */
   outputs(): Promise<Record<string, unknown>>;
   /** The stack's state (`pulumi stack export`). */
@@ -66,14 +68,16 @@ export function scratchProject(opts: { pulumiYamlDir: string; programModule?: st
     ...opts.env,
   };
   let initialized = false;
+  const init = async (extra: Record<string, string | undefined> = {}): Promise<StackRun> => {
+    if (initialized) return { status: 0, out: "" };
+    const run = await runPulumi(["stack", "init", stack, "--non-interactive"], { cwd: project, env: { ...env, ...extra } });
+    if (run.status === 0 || /already exists/.test(run.out)) initialized = true;
+    return initialized ? { status: 0, out: run.out } : run;
+  };
   const pulumi = async (extra: Record<string, string | undefined>, args: string[]): Promise<StackRun> => {
-    const runEnv = { ...env, ...extra };
-    if (!initialized) {
-      const init = await runPulumi(["stack", "init", stack, "--non-interactive"], { cwd: project, env: runEnv });
-      if (init.status !== 0 && !/already exists/.test(init.out)) return init;
-      initialized = true;
-    }
-    return runPulumi(args, { cwd: project, env: runEnv });
+    const created = await init(extra);
+    if (created.status !== 0) return created;
+    return runPulumi(args, { cwd: project, env: { ...env, ...extra } });
   };
   const argv = (command: string, args: string[]) => {
     if (command === "export") return ["stack", "export", "--stack", stack, ...args];
@@ -88,6 +92,7 @@ export function scratchProject(opts: { pulumiYamlDir: string; programModule?: st
     env,
     run,
     runWith: (extra, command, ...args) => pulumi(extra, argv(command, args)),
+    init: () => init(),
     async outputs() {
       const out = expectSuccess(await run("outputs"));
       return JSON.parse(out.slice(out.indexOf("{"))) as Record<string, unknown>;
