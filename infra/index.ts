@@ -5,6 +5,7 @@
 // dist/infra/index.js). Pulumi's Node runner calls the module's export only
 // when the export itself is a function (it does not unwrap `exports.default`),
 // so the program is the module's export: `export =`, never `export default`.
+import "./compile-cache";
 import * as pulumi from "@pulumi/pulumi";
 import { FlexFeatureFlags } from "./components/flex-feature-flags";
 import { FunctionsHost } from "./components/functions-host";

@@ -20,8 +20,6 @@
 // the project directory (Automation API LocalWorkspace: the CLI starts the Node
 // language host, which runs Pulumi.yaml's program), never an inline program.
 // Credentials come from the environment only and are never printed.
-import { spawnSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";

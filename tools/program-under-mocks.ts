@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as crypto from "node:crypto";
 import Module from "node:module";
+import * as path from "node:path";
 
 export interface MockRunInput {
   /** The program as Pulumi.yaml's `main` names it, absolute. */
@@ -57,7 +58,9 @@ export function placeholderSid(prefix: string, name: string): string {
 
 /** Runs the program in a child process; throws with its error output when it fails. */
 export function runProgramUnderMocks(input: MockRunInput, env: NodeJS.ProcessEnv = process.env): MockRunResult {
-  const child = spawnSync(process.execPath, [__filename], { input: JSON.stringify(input), encoding: "utf8", env, timeout: 60_000 });
+  // The compiled module (tests load this one from source).
+  const script = __filename.endsWith(".ts") ? path.join(__dirname, "..", "dist", "tools", "program-under-mocks.js") : __filename;
+  const child = spawnSync(process.execPath, [script], { input: JSON.stringify(input), encoding: "utf8", env, timeout: 60_000 });
   const out = child.stdout ?? "";
   const marker = out.lastIndexOf("\n{\"resources\"");
   const json = out.startsWith("{\"resources\"") ? out : marker >= 0 ? out.slice(marker + 1) : "";

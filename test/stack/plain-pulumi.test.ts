@@ -6,7 +6,7 @@
 // a refresh with no changes; destroy, after which the adopted Flex objects
 // are as they were. Then what a user gets when something is wrong: one
 // message naming the problem, never a stack trace, nothing created.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -52,18 +52,23 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
   let dir: string;
   let steps: string[];
   let prelude: string[];
-  const ran = new Map<string, { status: number | null; out: string }>();
   let seeded: ReturnType<typeof flexSeedSids>;
   let adoptedBefore: { workspace: unknown; uiAttributes: unknown; channels: string[]; queues: string[]; workflows: string[] };
 
-  /** The README's lines in order up to `step`, in the copy of the project, with the emulator's address. */
-  function run(step: string) {
+  /**
+   * The README's lines in order up to `step`, in the copy of the project, with the
+   * emulator's address. (Not spawnSync: the emulator answers from this process.)
+   */
+  function run(step: string): Promise<{ status: number | null; out: string }> {
     const script = ["set -euo pipefail", `cd "${dir}"`, ...prelude, step].join("\n");
     const env: Record<string, string> = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, TWILIO_API_BASE_URL: emulator.baseUrl, FLEX_TRANSFER_RETRY_BASE_MS: "20" };
-    const result = spawnSync("bash", ["-c", script], { encoding: "utf8", env, timeout: 300_000 });
-    const outcome = { status: result.status, out: `${result.stdout}${result.stderr}` };
-    ran.set(step, outcome);
-    return outcome;
+    return new Promise((resolve) => {
+      const child = spawn("bash", ["-c", script], { env });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      child.on("close", (status) => resolve({ status, out }));
+    });
   }
 
   async function adoptedState() {
@@ -118,37 +123,37 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
     expect(stackConfig(path.join(ROOT, "Pulumi.local.yaml"))["flex-transfer:workspace"]).toContain(seeded.workspace);
   });
 
-  test("login to a file backend and stack init", () => {
-    expectSuccess(run(steps[0]));
+  test("login to a file backend and stack init", async () => {
+    expectSuccess(await run(steps[0]));
     expect(fs.existsSync(path.join(dir, ".pulumi-state/.pulumi/stacks/flex-transfer/local.json")) || fs.readdirSync(path.join(dir, ".pulumi-state/.pulumi")).length > 0).toBe(true);
     // The tracked stack file is as it was (its salt matches the throwaway passphrase).
     expect(fs.readFileSync(path.join(dir, "Pulumi.local.yaml"), "utf8")).toBe(fs.readFileSync(path.join(ROOT, "Pulumi.local.yaml"), "utf8"));
   });
 
-  test("preview plans the whole stack, with the policy pack, and changes nothing", () => {
+  test("preview plans the whole stack, with the policy pack, and changes nothing", async () => {
     emulator.log.clear();
-    const out = expectSuccess(run(steps[1]));
+    const out = expectSuccess(await run(steps[1]));
     expect(out).toMatch(/\+ 18 to create/);
     expect(out).toContain("flex-transfer@v1.0.0");
     expect(twilioWrites(emulator)).toBe(0);
   });
 
   test("up creates it through the language host, and a second up changes nothing and writes nothing to Twilio", async () => {
-    const out = expectSuccess(run(steps[2]));
+    const out = expectSuccess(await run(steps[2]));
     expect(out).toMatch(/\+ 18 created/);
     const workspace = await client.taskrouter.v1.workspaces(seeded.workspace).fetch();
     expect(workspace.eventCallbackUrl).toMatch(/^https:\/\/.+\/chat\/taskrouter-events$/);
 
     emulator.log.clear();
-    const again = expectSuccess(run(steps[2]));
+    const again = expectSuccess(await run(steps[2]));
     expect(again).toMatch(/Resources:\n\s+18 unchanged\n/);
     expect(again).not.toMatch(/[+~-] \d+ (created|updated|deleted|replaced)/);
     expect(mutatingCalls(emulator)).toEqual({});
     expect(twilioWrites(emulator)).toBe(0);
   });
 
-  test("stack output shows every output the program declares", () => {
-    const out = expectSuccess(run(steps[3]));
+  test("stack output shows every output the program declares", async () => {
+    const out = expectSuccess(await run(steps[3]));
     const declared = runProgramUnderMocks({
       main: path.join(ROOT, "dist/infra/index.js"),
       project: "flex-transfer",
@@ -162,14 +167,14 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
     expect(out).toMatch(new RegExp(`workspaceSid\\s+${seeded.workspace}`));
   });
 
-  test("refresh finds nothing changed", () => {
-    const out = expectSuccess(run(steps[4]));
+  test("refresh finds nothing changed", async () => {
+    const out = expectSuccess(await run(steps[4]));
     expect(out).toMatch(/Resources:\n\s+18 unchanged\n/);
     expect(out).not.toMatch(/~ \d+ updated|- \d+ deleted/);
   });
 
   test("destroy removes what the stack created; the adopted Flex objects are as they were", async () => {
-    expectSuccess(run(steps[5]));
+    expectSuccess(await run(steps[5]));
     expect(await adoptedState()).toEqual(adoptedBefore);
     expect((await client.serverless.v1.services.list()).map((s) => s.uniqueName)).not.toContain("flex-transfer");
   });
