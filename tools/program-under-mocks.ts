@@ -118,7 +118,8 @@ async function childMain(): Promise<void> {
   if (reported.size > 0) throw [...reported][0];
   // Let every output (and so every resource it depends on) resolve.
   const resolved = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((v) => resolve(v as Record<string, unknown>)));
-  process.stdout.write(`\n${JSON.stringify({ resources, outputs: resolved })}`);
+  // process.exit() would cut off what a pipe has not taken yet: wait until it is written.
+  await new Promise<void>((resolve) => process.stdout.write(`\n${JSON.stringify({ resources, outputs: resolved })}`, () => resolve()));
 }
 
 if (require.main === module) {
