@@ -52,7 +52,9 @@ async function main(): Promise<number> {
   try {
     const host = path.join(path.dirname(fs.realpathSync(PULUMI_BIN)), "pulumi-language-nodejs");
     process.stdout.write(`Deploying the ${LOCAL_STACK} stack with the Pulumi CLI; its Node language host runs the program (${host}).\n`);
-    const run = await runStackCommand(parseStackArgs(["up", "--stack", LOCAL_STACK]), { stdio: "inherit", log: (line) => process.stdout.write(`${line}\n`) });
+    // --skip-preview: the local job shows the update once, and its outputs once (a
+    // preview first would print the plan and its unknown outputs as well).
+    const run = await runStackCommand(parseStackArgs(["up", "--skip-preview", "--stack", LOCAL_STACK]), { stdio: "inherit", log: (line) => process.stdout.write(`${line}\n`) });
     if (run.status !== 0) return run.status ?? 1;
     process.stdout.write(
       [
