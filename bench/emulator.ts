@@ -9,6 +9,7 @@
  */
 import * as http from 'node:http';
 import { startEmulator, type Emulator } from '../emulator';
+import { numberArg, readArgs } from '../tools/cli-args';
 
 export interface BenchOptions {
   requests?: number;
@@ -102,7 +103,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     const send = requester(emu);
     const s = await setupServerless(send);
     const tr = await setupTaskRouter(send);
-    if (!tr) log('note: TaskRouter routes are not registered yet; the mix uses Serverless only (TODO: include tasks once emulator/services/taskrouter lands)');
+    if (!tr) log('note: this emulator serves no TaskRouter; the mix uses Serverless only');
 
     let counter = 0;
     const reads: Array<() => Call> = [
@@ -161,7 +162,7 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     log(`mixed load: ${requests} requests, ${concurrency} clients, ${Math.round(writeRatio * 100)}% writes -> ${result.requestsPerSecond} req/s (p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${errors} errors)`);
 
     if (!tr) {
-      result.tasks = { skipped: 'TaskRouter is not implemented yet: memory after 100,000 tasks not measured' };
+      result.tasks = { skipped: 'this emulator serves no TaskRouter: memory after 100,000 tasks not measured' };
       log(`memory: skipped (${result.tasks.skipped})`);
     } else {
       global.gc?.();
@@ -201,13 +202,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
   }
 }
 
-function argValue(name: string): number | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : undefined;
-}
-
 if (require.main === module) {
-  run({ requests: argValue('--requests'), concurrency: argValue('--concurrency'), tasks: argValue('--tasks') })
+  const { values } = readArgs(process.argv.slice(2), { requests: { type: 'string' }, concurrency: { type: 'string' }, tasks: { type: 'string' } });
+  run({ requests: numberArg(values.requests, '--requests'), concurrency: numberArg(values.concurrency, '--concurrency'), tasks: numberArg(values.tasks, '--tasks') })
     .then((r) => process.stdout.write(JSON.stringify(r, null, 2) + '\n'))
     .catch((err: unknown) => {
       process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);

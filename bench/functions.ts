@@ -12,23 +12,22 @@
  *
  * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
  */
-import type { Emulator } from '../emulator';
-import type { VoiceNetworkApi } from '../emulator/services/api';
-import type { TransferStack } from '../test/functions/helpers/deploy';
+import type { Emulator, VoiceNetworkApi } from '../emulator';
+import { numberArg, readArgs } from '../tools/cli-args';
+import type { TransferStack } from '../support';
 import {
   TWILIO_NUMBER,
   acceptReservation,
   callFunction,
   pendingReservations,
   setActivity,
-  settle,
   signedCall,
   startChat,
   startDeployedStack,
   startVoiceCall,
   taskOf,
   type FnResponse,
-} from '../test/functions/helpers/scenario';
+} from '../support';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
@@ -105,7 +104,7 @@ const OPERATIONS: Op[] = [
       const chat = await startChat(ctx.emu, ctx.stack, 'alice');
       const t = token(ctx, 'alice');
       const inv = await callFunction(ctx.stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: ctx.stack.workers.bob });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       return () => callFunction(ctx.stack, '/chat/cancel-invite', { Token: t, inviteTaskSid: String(inv.body.inviteTaskSid) });
     },
   },
@@ -156,7 +155,7 @@ const OPERATIONS: Op[] = [
       const { taskSid } = await startVoiceCall(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['carol'], 'Available');
       const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
       const [reservation] = await pendingReservations(ctx.stack, transfer.sid);
       const conf = transfer.attributes.conference as { sid: string; participants: { customer: string } };
@@ -171,9 +170,9 @@ const OPERATIONS: Op[] = [
       await setActivity(ctx.stack, ['bob'], 'Available');
       const t = token(ctx, 'alice');
       await callFunction(ctx.stack, '/voice/transfer', { Token: t, taskSid, targetSid: ctx.stack.workers.bob, mode: 'warm' });
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       ctx.voice.answerRinging(ctx.stack.accountSid, 'client:bob');
-      await settle(ctx.emu);
+      await ctx.emu.whenIdle();
       return () => callFunction(ctx.stack, '/voice/complete-transfer', { Token: t, taskSid });
     },
   },
@@ -204,13 +203,13 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
       for (let i = 0; i < iterations; i++) {
         emu.restore(clean);
         const measured = await op.setup(ctx);
-        await settle(emu);
+        await emu.whenIdle();
         const before = lastSeq(emu);
         const t0 = performance.now();
         const res = await measured();
         latencies.push(performance.now() - t0);
         const answeredAt = lastSeq(emu);
-        await settle(emu);
+        await emu.whenIdle();
         if (res.status !== 200) errors += 1;
         const direct = apiEntries(emu, before, answeredAt);
         calls += direct.length;
@@ -253,8 +252,8 @@ export function formatTable(results: OperationResult[]): string {
 }
 
 if (require.main === module) {
-  const i = process.argv.indexOf('--iterations');
-  const iterations = i > 0 ? Number(process.argv[i + 1]) : undefined;
+  const { values } = readArgs(process.argv.slice(2), { iterations: { type: 'string' } });
+  const iterations = numberArg(values.iterations, '--iterations');
   run({ iterations: iterations && iterations > 0 ? iterations : undefined }).then(
     (results) => {
       if (results.some((r) => r.errors > 0)) process.exitCode = 1;

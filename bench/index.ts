@@ -1,10 +1,11 @@
 // All benchmarks, one after the other: `npm run bench`. Each also runs alone
 // (node dist/bench/<name>.js).
+import { readArgs } from "../tools/cli-args";
 import * as routing from "./routing";
 import * as stack from "./stack";
 
 async function main() {
-  const only = process.argv.slice(2);
+  const only: string[] = readArgs(process.argv.slice(2), {}, true).positionals;
   const want = (name: string) => only.length === 0 || only.includes(name);
   if (want("routing")) {
     console.log("## routing engine");
@@ -18,6 +19,11 @@ async function main() {
   if (want("stack")) {
     console.log("\n## stack (real engine against the emulator)");
     console.log(stack.report(await stack.run()));
+  }
+  if (want("adopt")) {
+    console.log("\n## taking over a flex-project-template account");
+    const adopt = await import("./adopt");
+    console.log(adopt.report(await adopt.run()));
   }
   if (want("functions")) {
     console.log("\n## transfer functions");

@@ -6,12 +6,13 @@
 // Inputs are generated from a fixed seed so runs are comparable.
 
 import { compileExpression, compileWorkflow, computeQueueMembership, routeTask, type RoutingQueue, type RoutingTask, type RoutingWorker } from "../routing";
+import { numberArg, readArgs } from "../tools/cli-args";
 import { buildChatTransferWorkflow } from "../workflows";
 
 export interface RoutingBenchResult {
   workers: number;
   queues: number;
-  /** routeTask calls per second with queue membership cached (as the emulator keeps it). */
+  /** routeTask calls per second (the emulator's step walk + eligibility) with queue membership cached, as the emulator keeps it per pass. */
   decisionsPerSecond: number;
   /** routeTask calls per second recomputing every queue's target_workers each time. */
   decisionsPerSecondUncached: number;
@@ -127,8 +128,8 @@ export function run(options: { ms?: number; workers?: number; queues?: number } 
 }
 
 if (require.main === module) {
-  const msFlag = process.argv.indexOf("--ms");
-  const result = run({ ms: msFlag > 0 ? Number(process.argv[msFlag + 1]) : undefined });
+  const { values } = readArgs(process.argv.slice(2), { ms: { type: "string" } });
+  const result = run({ ms: numberArg(values.ms, "--ms") });
   const format = (n: number) => n.toLocaleString("en-US");
   console.log(`routing benchmark: Chat Transfer workflow, ${result.workers} workers, ${result.queues} queues (Node ${process.version})`);
   console.log(`  routing decisions/s:      ${format(result.decisionsPerSecond)}  (queue membership cached; ${(result.offerRate * 100).toFixed(0)}% offered)`);

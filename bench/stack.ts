@@ -11,20 +11,19 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createServerlessClient } from "../clients";
-import { startEmulator, type Emulator } from "../emulator";
-import { flexSeedSids } from "../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
 import { readFunctionSources } from "../infra/function-sources";
 import { REPO_ROOT } from "../tools/pulumi-cli";
 import { expectSuccess, scratchProject, type ScratchProject } from "../tools/scratch-project";
 
-interface Measure {
+export interface Measure {
   name: string;
   calls: number;
   mutating: number;
   ms: number;
 }
 
-async function measure(emulator: Emulator, name: string, run: () => Promise<unknown>): Promise<Measure> {
+export async function measure(emulator: Emulator, name: string, run: () => Promise<unknown>): Promise<Measure> {
   emulator.log.clear();
   const start = process.hrtime.bigint();
   await run();
@@ -37,11 +36,7 @@ async function measure(emulator: Emulator, name: string, run: () => Promise<unkn
 
 export async function run(): Promise<Measure[]> {
   const emulator = await startEmulator({ port: 0, seed: "flex", buildDurationMs: 100 });
-  const env = {
-    TWILIO_API_BASE_URL: emulator.baseUrl,
-    TWILIO_ACCOUNT_SID: emulator.credentials.accountSid,
-    TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
-  };
+  const env = emulator.twilioEnv();
   const functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-bench-fns-"));
   fs.cpSync(path.join(REPO_ROOT, "dist/functions"), functionsDir, { recursive: true });
   const project = scratchProject({

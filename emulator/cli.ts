@@ -1,69 +1,71 @@
 /**
- * `node dist/emulator/cli.js --port 4010 [--state FILE] [--seed flex|none]
+ * `node dist/emulator/cli.js --port 4010 [--state FILE] [--seed flex|flex-project-template|none]
  *   [--account-sid AC… --auth-token …] [--spec-check] [--deterministic-sids]
  *   [--clock real|manual] [--verbose]`
  * Starts the emulator on 127.0.0.1, prints the base URL and the (throwaway,
  * local) credentials, runs until SIGINT/SIGTERM and saves state on exit.
  */
+import { parseArgs as parseArgv } from 'node:util';
 import { startEmulator, type EmulatorOptions } from './index';
+import { SEED_KINDS, type SeedKind } from './core/types';
 
-const USAGE = `usage: emulator [--port N] [--state FILE] [--seed flex|none] [--account-sid AC… --auth-token TOKEN]
+const USAGE = `usage: emulator [--port N] [--state FILE] [--seed flex|flex-project-template|none] [--account-sid AC… --auth-token TOKEN]
                 [--spec-check] [--deterministic-sids] [--clock real|manual] [--verbose]`;
 
-export function parseArgs(argv: string[]): EmulatorOptions {
-  const opts: EmulatorOptions = { port: 4010 };
-  const value = (i: number, flag: string): string => {
-    const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    switch (arg) {
-      case '--port': {
-        const port = Number(value(i++, arg));
-        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be an integer 0..65535');
-        opts.port = port;
-        break;
-      }
-      case '--state':
-        opts.stateFile = value(i++, arg);
-        break;
-      case '--seed': {
-        const seed = value(i++, arg);
-        if (seed !== 'flex' && seed !== 'none') throw new Error('--seed must be flex or none');
-        opts.seed = seed;
-        break;
-      }
-      case '--account-sid':
-        opts.accountSid = value(i++, arg);
-        if (!/^AC[0-9a-f]{32}$/.test(opts.accountSid)) throw new Error('--account-sid must be AC followed by 32 lower-case hex digits');
-        break;
-      case '--auth-token':
-        opts.authToken = value(i++, arg);
-        break;
-      case '--spec-check':
-        opts.specCheck = true;
-        break;
-      case '--deterministic-sids':
-        opts.deterministicSids = true;
-        break;
-      case '--clock': {
-        const clock = value(i++, arg);
-        if (clock !== 'real' && clock !== 'manual') throw new Error('--clock must be real or manual');
-        opts.clock = clock;
-        break;
-      }
-      case '--verbose':
-        opts.verbose = true;
-        break;
-      case '--help':
-      case '-h':
-        throw new Error(USAGE);
-      default:
-        throw new Error(`unknown option ${arg}\n${USAGE}`);
-    }
+const OPTIONS = {
+  port: { type: 'string' },
+  state: { type: 'string' },
+  seed: { type: 'string' },
+  'account-sid': { type: 'string' },
+  'auth-token': { type: 'string' },
+  'spec-check': { type: 'boolean' },
+  'deterministic-sids': { type: 'boolean' },
+  clock: { type: 'string' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flags as node:util's parseArgs reads them, with its errors reworded to name the flag. */
+function readFlags(argv: string[]) {
+  try {
+    return parseArgv({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const message = (err as Error).message;
+    const flag = /'(-[^' ]+)/.exec(message)?.[1];
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new Error(`unknown option ${flag}\n${USAGE}`, { cause: err });
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new Error(`${flag} needs a value`, { cause: err });
+    throw new Error(`${message}\n${USAGE}`, { cause: err });
   }
+}
+
+/** The emulator's options from its command line; throws with a message naming the flag. */
+export function parseArgs(argv: string[]): EmulatorOptions {
+  const values = readFlags(argv);
+  if (values.help) throw new Error(USAGE);
+  const opts: EmulatorOptions = { port: 4010 };
+  if (values.port !== undefined) {
+    const port = Number(values.port);
+    if (values.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new Error('--port must be an integer 0..65535');
+    opts.port = port;
+  }
+  if (values.state !== undefined) opts.stateFile = values.state;
+  if (values.seed !== undefined) {
+    if (!(SEED_KINDS as readonly string[]).includes(values.seed)) throw new Error(`--seed must be one of ${SEED_KINDS.join(', ')}`);
+    opts.seed = values.seed as SeedKind;
+  }
+  if (values['account-sid'] !== undefined) {
+    if (!/^AC[0-9a-f]{32}$/.test(values['account-sid'])) throw new Error('--account-sid must be AC followed by 32 lower-case hex digits');
+    opts.accountSid = values['account-sid'];
+  }
+  if (values['auth-token'] !== undefined) opts.authToken = values['auth-token'];
+  if (values['spec-check']) opts.specCheck = true;
+  if (values['deterministic-sids']) opts.deterministicSids = true;
+  if (values.clock !== undefined) {
+    if (values.clock !== 'real' && values.clock !== 'manual') throw new Error('--clock must be real or manual');
+    opts.clock = values.clock;
+  }
+  if (values.verbose) opts.verbose = true;
   if ((opts.accountSid === undefined) !== (opts.authToken === undefined)) throw new Error('--account-sid and --auth-token go together');
   return opts;
 }
@@ -79,9 +81,7 @@ async function main(): Promise<void> {
   const emu = await startEmulator(opts);
   const lines = [
     `Twilio API emulator listening on ${emu.baseUrl}`,
-    `  TWILIO_API_BASE_URL=${emu.baseUrl}`,
-    `  TWILIO_ACCOUNT_SID=${emu.credentials.accountSid}`,
-    `  TWILIO_AUTH_TOKEN=${emu.credentials.authToken}   (throwaway local emulator credential)`,
+    ...Object.entries(emu.twilioEnv()).map(([name, value]) => `  ${name}=${value}${name === 'TWILIO_AUTH_TOKEN' ? '   (throwaway local emulator credential)' : ''}`),
     `  test hooks: ${emu.baseUrl}/__emulator/   deployed functions: ${emu.baseUrl}/runtime/<domain_name>/<path>`,
     opts.stateFile ? `  state file: ${opts.stateFile}` : '  state: in memory (use --state FILE to persist)',
   ];

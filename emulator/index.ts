@@ -9,15 +9,26 @@ import { createHttpServer, listen } from './core/server';
 import type { FlexTokenMinter } from './core/admin';
 import type { EmulatorState } from './core/state';
 import type { EmulatorOptions, SeedKind } from './core/types';
+import type { SpecChecker } from './core/spec/checker';
 import type { RequestLog } from './core/request-log';
 import type { Faults } from './core/faults';
 import type { EmulatorClock } from './core/clock';
-import type { SpecChecker } from './core/spec/checker';
 import type { OutboundRecord } from './core/webhooks';
 import { services as defaultServices } from './services';
 
 export { DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN };
 export type { EmulatorOptions, EmulatorState, SeedKind };
+// What tools, benchmarks and tests use besides the handle: the Flex seed's
+// SIDs, the services' in-process APIs, fault kinds.
+export { flexSeedSids, type FlexSeedSids, type TaskRouterApi } from './services/taskrouter';
+export { TEMPLATE_CHAT_TRANSFER_WORKFLOW, TEMPLATE_FUNCTIONS, TEMPLATE_SERVICE, templateSeedSids } from './seeds/flex-project-template';
+export type { VoiceNetworkApi } from './services/api';
+export type { ConversationsApi } from './services/conversations';
+export { Faults, type FaultKind } from './core/faults';
+// For tests of the emulator's own machinery: its service list, service modules, the spec checker.
+export { defaultServices };
+export type { ServiceEnv, ServiceModule } from './core/types';
+export { SpecChecker, strictify } from './core/spec/checker';
 
 export interface MintFlexTokenOptions {
   workerSid: string;
@@ -40,6 +51,14 @@ export interface Emulator {
   readonly spec: SpecChecker;
   /** Outbound webhook calls made so far. */
   webhooks(): OutboundRecord[];
+  /** Resolves once no service has webhooks, TwiML fetches or callbacks in flight. */
+  whenIdle(): Promise<void>;
+  /**
+   * The environment variables that point the project's Twilio clients (the
+   * providers, the functions, tools) at this emulator, as an account
+   * (default: the emulator's default account).
+   */
+  twilioEnv(account?: { accountSid: string; authToken: string }): Record<'TWILIO_API_BASE_URL' | 'TWILIO_ACCOUNT_SID' | 'TWILIO_AUTH_TOKEN', string>;
   reset(): void;
   snapshot(): EmulatorState;
   restore(snapshot: EmulatorState): void;
@@ -82,6 +101,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     spec: core.spec,
     core,
     webhooks: () => core.webhooks.history(),
+    whenIdle: () => core.whenIdle(),
+    twilioEnv: (account = { accountSid: core.options.accountSid, authToken: core.options.authToken }) => ({
+      TWILIO_API_BASE_URL: core.baseUrl,
+      TWILIO_ACCOUNT_SID: account.accountSid,
+      TWILIO_AUTH_TOKEN: account.authToken,
+    }),
     reset: () => core.reset(),
     snapshot: () => core.snapshot(),
     restore: (s) => core.restore(s),

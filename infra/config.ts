@@ -5,18 +5,46 @@ import * as pulumi from "@pulumi/pulumi";
 import { compileExpression, ExpressionSyntaxError } from "../routing";
 import { CHAT_TRANSFER_FILTER_NAMES } from "../workflows";
 
+/**
+ * How an existing object is adopted instead of created: by SID, or by its
+ * unique name (a queue's or workflow's friendly name, a service's unique
+ * name). Adopted objects are changed only in the fields the stack declares
+ * and are never deleted; destroy puts those fields back.
+ */
+export type Adoption = { sid: string } | { name: string };
+
 export interface QueueSettings {
   /** TaskQueue friendly name; also what `transferQueueName` matches. */
   name: string;
-  /** Which workers are in the queue. Default `1==1`. */
-  targetWorkers: string;
+  /** Adopt this existing queue instead of creating one. */
+  adopt?: Adoption;
+  /** Which workers are in the queue. Default `1==1` for a created queue; an adopted one keeps its own unless set. */
+  targetWorkers?: string;
   /** Extra target expression for transfers into this queue (worker./task. prefixes), ANDed with the
    * rule that never offers a transfer to an agent already in the conversation. */
   transferExpression?: string;
-  taskOrder: "FIFO" | "LIFO";
-  /** 1–50. Default 1. */
-  maxReservedWorkers: number;
+  /** Default FIFO for a created queue. */
+  taskOrder?: "FIFO" | "LIFO";
+  /** 1–50. Default 1 for a created queue. */
+  maxReservedWorkers?: number;
 }
+
+/** The all-agents queue: known-worker routing and the fallback for unmatched transfers. */
+export interface EveryoneQueueSettings {
+  /** Default `Everyone` (Flex's own queue's name). */
+  name: string;
+  /** By default Flex's Everyone queue is adopted (by name) when the workspace is adopted. */
+  adopt?: Adoption;
+}
+
+export interface WorkflowSettings {
+  /** A created workflow's name (`Chat Transfer`, `Voice Transfer`); an adopted one keeps its own unless set. */
+  friendlyName?: string;
+  adopt?: Adoption;
+}
+
+/** What the stack does about Flex's native messaging transfers when its own chat transfer is enabled. */
+export type NativeTransfersPolicy = "fail" | "turnOff" | "ignore";
 
 export type WorkspaceSettings =
   /** Adopt an existing workspace (Flex's "Flex Task Assignment"): never deleted. */
@@ -34,9 +62,11 @@ export interface StackSettings {
   /** Emulator base URL; unset for the real Twilio API. */
   twilioApiBaseUrl?: string;
   workspace: WorkspaceSettings;
-  /** Name of the stack-owned all-workers queue used for known-worker routing and fallbacks. */
-  everyoneQueueName: string;
+  /** The all-agents queue (known-worker routing and fallbacks). */
+  everyoneQueue: EveryoneQueueSettings;
   queues: QueueSettings[];
+  chatTransferWorkflow: WorkflowSettings;
+  voiceTransferWorkflow: WorkflowSettings;
   /** Task channels of the workspace to adopt by unique name (Flex's own). */
   taskChannels: string[];
   features: FeatureFlags;
@@ -50,9 +80,13 @@ export interface StackSettings {
     environment: string;
     domainSuffix: string;
     runtime: "node18" | "node20" | "node22";
+    /** Adopt an existing service (e.g. flex-project-template's) instead of creating one. */
+    adopt?: Adoption;
   };
   /** Where the Flex plugin reads the feature flags, inside ui_attributes; `false` to not write them. */
   flexUiFlagsKey: string | false;
+  /** `fail` (default on an adopted Flex workspace), `turnOff`, or `ignore` (default otherwise). */
+  nativeTransfers: NativeTransfersPolicy;
 }
 
 export class ConfigError extends Error {
@@ -86,8 +120,11 @@ export function loadStackSettings(): StackSettings {
 const KEYS = [
   "twilioApiBaseUrl",
   "workspace",
-  "everyoneQueueName",
+  "everyoneQueue",
   "queues",
+  "chatTransferWorkflow",
+  "voiceTransferWorkflow",
+  "nativeTransfers",
   "taskChannels",
   "features",
   "voiceTransfer",
@@ -115,11 +152,14 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   }
 
   const workspace = parseWorkspace(raw.workspace, key("workspace"), problems);
-  const everyoneQueueName = optionalString(raw.everyoneQueueName, key("everyoneQueueName"), problems) ?? "Transfers: Any Agent";
+  const adoptedWorkspace = workspace?.mode === "adopt";
+  const everyoneQueue = parseEveryoneQueue(raw.everyoneQueue, key("everyoneQueue"), adoptedWorkspace, problems);
   const queues = parseQueues(raw.queues, key("queues"), problems);
-  if (queues.some((q) => q.name === everyoneQueueName)) {
-    problems.push(`${key("queues")} must not reuse the name '${everyoneQueueName}': the stack creates that all-workers queue itself (see ${key("everyoneQueueName")})`);
+  if (queues.some((q) => q.name === everyoneQueue.name)) {
+    problems.push(`${key("queues")} must not reuse the name '${everyoneQueue.name}': that is the all-agents queue (see ${key("everyoneQueue")})`);
   }
+  const chatTransferWorkflow = parseWorkflow(raw.chatTransferWorkflow, key("chatTransferWorkflow"), "Chat Transfer", "WW", problems);
+  const voiceTransferWorkflow = parseWorkflow(raw.voiceTransferWorkflow, key("voiceTransferWorkflow"), "Voice Transfer", "WW", problems);
 
   const taskChannels = raw.taskChannels ?? ["voice", "chat"];
   if (!Array.isArray(taskChannels) || taskChannels.some((c) => typeof c !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(c))) {
@@ -135,6 +175,11 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   }
 
   const serverless = parseServerless(raw.serverless, key("serverless"), stack, problems);
+  checkAdoptions({ everyoneQueue, queues, chatTransferWorkflow, voiceTransferWorkflow }, adoptedWorkspace, key, problems);
+  const nativeTransfers = raw.nativeTransfers ?? (adoptedWorkspace ? "fail" : "ignore");
+  if (!["fail", "turnOff", "ignore"].includes(nativeTransfers as string)) {
+    problems.push(`${key("nativeTransfers")} must be fail (stop the preview when Flex's native messaging transfers are on), turnOff (the stack switches them off; destroy switches them back) or ignore, got ${JSON.stringify(nativeTransfers)}`);
+  }
   // Only a Flex account has a Flex Configuration: by default the flags are
   // written when the workspace is adopted (Flex's), not when one is created.
   let flexUiFlagsKey: string | false = workspace?.mode === "adopt" ? "custom_data.features.conversation_transfer" : false;
@@ -149,8 +194,10 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   return {
     twilioApiBaseUrl: typeof apiBaseUrl === "string" ? apiBaseUrl.replace(/\/+$/, "") : undefined,
     workspace: workspace as WorkspaceSettings,
-    everyoneQueueName,
+    everyoneQueue,
     queues,
+    chatTransferWorkflow,
+    voiceTransferWorkflow,
     taskChannels: taskChannels as string[],
     features,
     voiceTransfer,
@@ -158,6 +205,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     workspaceEventCallback,
     serverless,
     flexUiFlagsKey,
+    nativeTransfers: nativeTransfers as NativeTransfersPolicy,
   };
 }
 
@@ -208,8 +256,8 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
       return [];
     }
     for (const k of Object.keys(q)) {
-      if (!["name", "targetWorkers", "transferExpression", "taskOrder", "maxReservedWorkers"].includes(k)) {
-        problems.push(`${at}.${k} is not a queue setting (known: name, targetWorkers, transferExpression, taskOrder, maxReservedWorkers)`);
+      if (!["name", "adopt", "targetWorkers", "transferExpression", "taskOrder", "maxReservedWorkers"].includes(k)) {
+        problems.push(`${at}.${k} is not a queue setting (known: name, adopt, targetWorkers, transferExpression, taskOrder, maxReservedWorkers)`);
       }
     }
     const name = q.name;
@@ -224,26 +272,28 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
       problems.push(`${at}.name '${name}' and '${slugs.get(resourceName)}' differ only in case or punctuation; the stack names resources after queues, so rename one`);
     }
     slugs.set(resourceName, name);
-    const targetWorkers = q.targetWorkers ?? "1==1";
-    checkExpression(targetWorkers, "queue", `${at}.targetWorkers (TaskQueue '${name}')`, problems);
+    const adopt = parseAdoption(q.adopt, `${at}.adopt`, name, "WQ", "queue", problems);
+    // An adopted queue keeps what it has unless the config says otherwise.
+    const targetWorkers = q.targetWorkers ?? (adopt ? undefined : "1==1");
+    if (targetWorkers !== undefined) checkExpression(targetWorkers, "queue", `${at}.targetWorkers (TaskQueue '${name}')`, problems);
     if (q.transferExpression !== undefined) {
       checkExpression(q.transferExpression, "target", `${at}.transferExpression (filter "${CHAT_TRANSFER_FILTER_NAMES.queue(name)}" of the Chat Transfer workflow)`, problems);
     }
-    const taskOrder = q.taskOrder ?? "FIFO";
-    if (taskOrder !== "FIFO" && taskOrder !== "LIFO") problems.push(`${at}.taskOrder must be FIFO or LIFO, got ${JSON.stringify(taskOrder)}`);
-    const maxReserved = q.maxReservedWorkers ?? 1;
-    if (!Number.isInteger(maxReserved) || (maxReserved as number) < 1 || (maxReserved as number) > 50) {
+    const taskOrder = q.taskOrder ?? (adopt ? undefined : "FIFO");
+    if (taskOrder !== undefined && taskOrder !== "FIFO" && taskOrder !== "LIFO") problems.push(`${at}.taskOrder must be FIFO or LIFO, got ${JSON.stringify(taskOrder)}`);
+    const maxReserved = q.maxReservedWorkers ?? (adopt ? undefined : 1);
+    if (maxReserved !== undefined && (!Number.isInteger(maxReserved) || (maxReserved as number) < 1 || (maxReserved as number) > 50)) {
       problems.push(`${at}.maxReservedWorkers must be a whole number from 1 to 50, got ${JSON.stringify(maxReserved)}`);
     }
-    return [
-      {
-        name,
-        targetWorkers: targetWorkers as string,
-        transferExpression: q.transferExpression as string | undefined,
-        taskOrder: taskOrder as "FIFO" | "LIFO",
-        maxReservedWorkers: maxReserved as number,
-      },
-    ];
+    const settings: QueueSettings = {
+      name,
+      ...(adopt ? { adopt } : {}),
+      ...(targetWorkers !== undefined ? { targetWorkers: targetWorkers as string } : {}),
+      ...(q.transferExpression !== undefined ? { transferExpression: q.transferExpression as string } : {}),
+      ...(taskOrder !== undefined ? { taskOrder: taskOrder as "FIFO" | "LIFO" } : {}),
+      ...(maxReserved !== undefined ? { maxReservedWorkers: maxReserved as number } : {}),
+    };
+    return [settings];
   });
 }
 
@@ -285,7 +335,7 @@ function parseServerless(value: unknown, where: string, stack: string, problems:
   const v = (value ?? {}) as Record<string, unknown>;
   if (typeof v !== "object") problems.push(`${where} must be an object`);
   for (const k of Object.keys(v)) {
-    if (!["serviceName", "environment", "domainSuffix", "runtime"].includes(k)) problems.push(`${where}.${k} is not a serverless setting (known: serviceName, environment, domainSuffix, runtime)`);
+    if (!["serviceName", "environment", "domainSuffix", "runtime", "adopt"].includes(k)) problems.push(`${where}.${k} is not a serverless setting (known: serviceName, environment, domainSuffix, runtime, adopt)`);
   }
   const serviceName = v.serviceName ?? "flex-transfer";
   if (typeof serviceName !== "string" || !/^[A-Za-z0-9-]{1,50}$/.test(serviceName)) {
@@ -301,12 +351,102 @@ function parseServerless(value: unknown, where: string, stack: string, problems:
   }
   const runtime = v.runtime ?? "node22";
   if (!["node18", "node20", "node22"].includes(runtime as string)) problems.push(`${where}.runtime must be node18, node20 or node22, got ${JSON.stringify(runtime)}`);
+  const adopt = parseAdoption(v.adopt, `${where}.adopt`, serviceName as string, "ZS", "service", problems);
   return {
     serviceName: serviceName as string,
     environment: environment as string,
     domainSuffix: domainSuffix as string,
     runtime: runtime as "node22",
+    ...(adopt ? { adopt } : {}),
   };
+}
+
+/**
+ * `adopt`: true (by the object's own name), false/absent (the stack creates
+ * it), `{ sid: "<prefix>…" }` or `{ name: "…" }`.
+ */
+function parseAdoption(value: unknown, where: string, ownName: string | undefined, prefix: string, noun: string, problems: string[]): Adoption | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value === true) {
+    if (!ownName) problems.push(`${where} is true but there is no name to find the ${noun} by; give { sid: "${prefix}…" } or { name: "…" }`);
+    return ownName ? { name: ownName } : undefined;
+  }
+  const shape = `true (adopt the ${noun} named '${ownName ?? "…"}'), { sid: "${prefix}…" } or { name: "…" }`;
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    problems.push(`${where} must be ${shape}, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  const v = value as Record<string, unknown>;
+  const extra = Object.keys(v).filter((k) => k !== "sid" && k !== "name");
+  if (extra.length > 0 || (v.sid === undefined) === (v.name === undefined)) {
+    problems.push(`${where} must be ${shape}, got ${JSON.stringify(value)}`);
+    return undefined;
+  }
+  if (v.sid !== undefined) {
+    if (typeof v.sid !== "string" || !SID(prefix).test(v.sid)) {
+      problems.push(`${where}.sid must be a ${noun} SID ('${prefix}' + 32 hex digits), got ${JSON.stringify(v.sid)}`);
+      return undefined;
+    }
+    return { sid: v.sid };
+  }
+  if (typeof v.name !== "string" || v.name.trim() === "" || v.name.length > 64) {
+    problems.push(`${where}.name must be the ${noun}'s name (1-64 characters), got ${JSON.stringify(v.name)}`);
+    return undefined;
+  }
+  return { name: v.name };
+}
+
+function parseEveryoneQueue(value: unknown, where: string, adoptedWorkspace: boolean, problems: string[]): EveryoneQueueSettings {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof v !== "object" || Array.isArray(v)) {
+    problems.push(`${where} must be an object { name, adopt }`);
+    return { name: "Everyone" };
+  }
+  for (const k of Object.keys(v)) if (!["name", "adopt"].includes(k)) problems.push(`${where}.${k} is not a setting of the all-agents queue (known: name, adopt)`);
+  const name = optionalString(v.name, `${where}.name`, problems) ?? "Everyone";
+  // Flex's workspace comes with an Everyone queue (target_workers 1==1): use it, do not make a second.
+  const adopt = parseAdoption(v.adopt ?? (adoptedWorkspace ? true : undefined), `${where}.adopt`, name, "WQ", "queue", problems);
+  return { name, ...(adopt ? { adopt } : {}) };
+}
+
+function parseWorkflow(value: unknown, where: string, defaultName: string, prefix: string, problems: string[]): WorkflowSettings {
+  const v = (value ?? {}) as Record<string, unknown>;
+  if (typeof v !== "object" || Array.isArray(v)) {
+    problems.push(`${where} must be an object { friendlyName, adopt }`);
+    return { friendlyName: defaultName };
+  }
+  for (const k of Object.keys(v)) if (!["friendlyName", "adopt"].includes(k)) problems.push(`${where}.${k} is not a workflow setting (known: friendlyName, adopt)`);
+  const friendlyName = optionalString(v.friendlyName, `${where}.friendlyName`, problems);
+  if (friendlyName !== undefined && friendlyName.length > 64) problems.push(`${where}.friendlyName must be at most 64 characters`);
+  const adopt = parseAdoption(v.adopt, `${where}.adopt`, friendlyName ?? defaultName, prefix, "workflow", problems);
+  // A created workflow needs a name; an adopted one keeps its own unless one is given.
+  return { ...(friendlyName !== undefined || !adopt ? { friendlyName: friendlyName ?? defaultName } : {}), ...(adopt ? { adopt } : {}) };
+}
+
+/** Adoption needs an adopted (existing) workspace, and one object may be adopted only once. */
+function checkAdoptions(
+  s: { everyoneQueue: EveryoneQueueSettings; queues: QueueSettings[]; chatTransferWorkflow: WorkflowSettings; voiceTransferWorkflow: WorkflowSettings },
+  adoptedWorkspace: boolean,
+  key: (k: string) => string,
+  problems: string[],
+) {
+  const adoptions: Array<[string, Adoption | undefined]> = [
+    [`${key("everyoneQueue")}.adopt`, s.everyoneQueue.adopt],
+    ...s.queues.map((q, i): [string, Adoption | undefined] => [`${key("queues")}[${i}].adopt`, q.adopt]),
+    [`${key("chatTransferWorkflow")}.adopt`, s.chatTransferWorkflow.adopt],
+    [`${key("voiceTransferWorkflow")}.adopt`, s.voiceTransferWorkflow.adopt],
+  ];
+  const seen = new Map<string, string>();
+  for (const [where, adopt] of adoptions) {
+    if (!adopt) continue;
+    if (!adoptedWorkspace) {
+      problems.push(`${where}: only objects of an existing workspace can be adopted; adopt the workspace too (${key("workspace")}.adoptSid) or remove adopt`);
+      continue;
+    }
+    const id = "sid" in adopt ? adopt.sid : `${where.includes("Workflow") ? "workflow" : "queue"} named '${adopt.name}'`;
+    if (seen.has(id)) problems.push(`${where} adopts ${id}, which ${seen.get(id)} already adopts; one object can be managed once`);
+    else seen.set(id, where);
+  }
 }
 
 function optionalString(value: unknown, where: string, problems: string[]): string | undefined {

@@ -6,34 +6,48 @@
 // when the export itself is a function (it does not unwrap `exports.default`),
 // so the program is the module's export: `export =`, never `export default`.
 import "./compile-cache";
+import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENTS, NAMES, nativeTransfersInputs, recordAdoptions, type AdoptionRecord } from "./adoption-plan";
 import { FlexFeatureFlags } from "./components/flex-feature-flags";
 import { FunctionsHost } from "./components/functions-host";
 import { TransferFunctions } from "./components/transfer-functions";
 import { TransferRouting } from "./components/transfer-routing";
 import { applyProtection, protectSetting, refuseLocalPassphraseElsewhere, refuseStaleBuild, requireCredentials, stackSettingsOrStop } from "./entry-checks";
 import { readFunctionSources } from "./function-sources";
+import { FlexNativeTransfers } from "./providers/flex/native-transfers";
 
 async function main() {
   refuseStaleBuild();
   refuseLocalPassphraseElsewhere();
-  const settings = stackSettingsOrStop();
   applyProtection(protectSetting());
+
+  // `npm run adopt` records adopted objects with a targeted run of only them (adoption-plan.ts).
+  const plan = process.env.FLEX_TRANSFER_ADOPTION_PLAN;
+  if (plan) {
+    requireCredentials();
+    return recordAdoptions(JSON.parse(fs.readFileSync(plan, "utf8")) as AdoptionRecord[]);
+  }
+
+  const settings = stackSettingsOrStop();
   requireCredentials();
 
-  const host = new FunctionsHost("functions-host", {
+  const host = new FunctionsHost(COMPONENTS.functionsHost.name, {
     serviceName: settings.serverless.serviceName,
     environment: settings.serverless.environment,
     domainSuffix: settings.serverless.domainSuffix,
     apiBaseUrl: settings.twilioApiBaseUrl,
+    adopt: settings.serverless.adopt,
   });
   // Twilio calls these on the functions' public domain, known in this same run.
   const functionUrl = (path: string) => host.domainName.apply((domain) => `https://${domain}${path}`);
 
-  const routing = new TransferRouting("routing", {
+  const routing = new TransferRouting(COMPONENTS.routing.name, {
     workspace: settings.workspace,
-    everyoneQueueName: settings.everyoneQueueName,
+    everyoneQueue: settings.everyoneQueue,
     queues: settings.queues,
+    chatTransferWorkflow: settings.chatTransferWorkflow,
+    voiceTransferWorkflow: settings.voiceTransferWorkflow,
     taskChannels: settings.taskChannels,
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
     voiceTransfer: settings.voiceTransfer,
@@ -55,7 +69,13 @@ async function main() {
   });
 
   if (settings.flexUiFlagsKey) {
-    new FlexFeatureFlags("flex-feature-flags", { keyPath: settings.flexUiFlagsKey, features: settings.features });
+    new FlexFeatureFlags(COMPONENTS.flexFeatureFlags.name, { keyPath: settings.flexUiFlagsKey, features: settings.features });
+  }
+
+  // Flex's native messaging transfers and this chat transfer must not both be on: checked (or switched off) once
+  // the Chat Transfer workflow is known good, so an invalid configuration still fails before any API call.
+  if (settings.nativeTransfers !== "ignore") {
+    new FlexNativeTransfers(NAMES.nativeTransfers, nativeTransfersInputs(settings), { dependsOn: [routing] });
   }
 
   return {

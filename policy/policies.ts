@@ -27,7 +27,8 @@ export const chatTransferExcludesAgentsInConversation: ResourceValidationPolicy 
   severity: "high",
   validateResource: (args, reportViolation) => {
     if (args.type !== TYPES.workflow) return;
-    if (known(() => args.props.friendlyName) !== CHAT_TRANSFER) return;
+    // The program's Chat Transfer workflow, also when it is an adopted one that keeps its own name.
+    if (known(() => args.props.friendlyName) !== CHAT_TRANSFER && args.name !== "routing-chat-transfer") return;
     const configuration = known(() => args.props.configuration as unknown);
     // Not known in a preview when a queue it names is being created; checked again before `up` changes it.
     if (configuration === UNKNOWN || typeof configuration !== "string") return;

@@ -1,8 +1,7 @@
 // The checks behind the flex-transfer policies, as plain functions over plain
 // data, so each can be tested without an engine. policies.ts adapts them to
 // CrossGuard. Every message names the resource (or config key) and the fix.
-import type { ExpressionNode, OperandNode } from "../routing/expression/ast";
-import { parseExpression } from "../routing/expression/parser";
+import { parseExpression, type ExpressionNode, type OperandNode } from "../routing";
 
 /** Resource type tokens of the project's dynamic providers (infra/providers). */
 export const TYPES = {
@@ -19,8 +18,8 @@ export const NOT_IN_CONVERSATION = "worker.sid NOT IN task.workerSidsInConversat
 /** The function environment variables that carry this stack's SIDs (infra/components/transfer-functions.ts). */
 export const WIRED_VARIABLES = {
   TWILIO_FLEX_WORKSPACE_SID: { kind: "workspace", label: "workspace" },
-  TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: CHAT_TRANSFER, label: `"${CHAT_TRANSFER}" workflow` },
-  TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: VOICE_TRANSFER, label: `"${VOICE_TRANSFER}" workflow` },
+  TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: CHAT_TRANSFER, resourceName: "routing-chat-transfer", label: `"${CHAT_TRANSFER}" workflow` },
+  TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: VOICE_TRANSFER, resourceName: "routing-voice-transfer", label: `"${VOICE_TRANSFER}" workflow` },
 } as const;
 
 /** A value the engine does not know yet (a preview of something not yet created). */
@@ -228,7 +227,8 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
     for (const [variable, expected] of Object.entries(WIRED_VARIABLES)) {
       const candidates = expected.kind === "workspace"
         ? workspaces
-        : workflows.filter((w) => known(() => w.props.friendlyName) === expected.friendlyName);
+        : // An adopted workflow keeps its own name: it is known by the program's resource name.
+          workflows.filter((w) => w.name === expected.resourceName || known(() => w.props.friendlyName) === expected.friendlyName);
       const fix = `Fix: wire it from the stack (infra/components/transfer-functions.ts sets it from the ${expected.label}'s sid output); never paste a SID.`;
 
       if (variables === UNKNOWN) {

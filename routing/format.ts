@@ -38,8 +38,10 @@ function transitionText(next: StepTransition, step: TraceStep): string {
   switch (next.kind) {
     case "timeout-to-next-target":
       return `at age ${next.atAgeSeconds}s the target times out → next target`;
+    case "timeout-to-next-filter":
+      return `at age ${next.atAgeSeconds}s the last target times out → the next matching filter (never default_filter)`;
     case "workflow-timeout":
-      return `at age ${next.atAgeSeconds}s the last target times out → Task canceled on Workflow timeout`;
+      return `at age ${next.atAgeSeconds}s the last target times out and no later filter matches → Task canceled on Workflow timeout`;
     case "skip-to-next-target":
       return "skip_if is true with nobody eligible → skips to the next target now";
     case "skip-to-next-filter":

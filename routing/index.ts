@@ -25,15 +25,13 @@ export type {
 export { validateWorkflowConfiguration, validateTargetWorkersExpression, type ValidateOptions } from "./workflow/validate";
 export {
   compileWorkflow,
-  activeStepIndex,
+  asCompiledWorkflow,
   WorkflowValidationError,
   type CompiledWorkflow,
   type CompiledFilter,
   type RoutingStep,
   type KnownWorkerRule,
   type OrderByRule,
-  type MatchOptions,
-  type WorkflowMatch,
 } from "./workflow/compile";
 export { canonicalizeWorkflowConfiguration, stableStringify } from "./workflow/canonical";
 
@@ -52,14 +50,27 @@ export {
   type KnownWorkerResolution,
   type KnownWorkerStatus,
 } from "./eligibility";
-export { routeTask, type RouteTaskInput, type RoutingDecision } from "./route";
+export {
+  walkWorkflow,
+  routeTask,
+  matchFilter,
+  stepAt,
+  stepsOf,
+  stepTimedOut,
+  type WalkInput,
+  type WalkStart,
+  type WalkEnd,
+  type StepVisit,
+  type StepTransition,
+  type RouteTaskInput,
+  type RoutingDecision,
+} from "./walk";
 export {
   simulate,
   type SimulateInput,
   type RoutingTrace,
   type TraceStep,
   type TraceEnd,
-  type StepTransition,
   type FilterCheck,
   type TraceWorker,
 } from "./simulate";

@@ -1,7 +1,7 @@
 // Draws a workflow as a Mermaid flowchart (filters → targets → queues) for
 // pull requests; GitHub renders ```mermaid blocks.
 
-import { compileWorkflow, type CompiledWorkflow, type RoutingStep } from "./workflow/compile";
+import { asCompiledWorkflow, type CompiledWorkflow, type RoutingStep } from "./workflow/compile";
 import type { WorkflowConfigurationInput } from "./workflow/model";
 
 export interface MermaidOptions {
@@ -37,9 +37,7 @@ function stepLabel(step: RoutingStep): string {
 }
 
 export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledWorkflow, options: MermaidOptions = {}): string {
-  const workflow = typeof config === "object" && config !== null && typeof (config as CompiledWorkflow).route === "function"
-    ? (config as CompiledWorkflow)
-    : compileWorkflow(config as WorkflowConfigurationInput);
+  const workflow = asCompiledWorkflow(config);
   const out: string[] = ["flowchart TD"];
   const queueIds = new Map<string, string>();
   const queueId = (sid: string): string => {
@@ -72,6 +70,8 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
       if (step.timeoutSeconds !== undefined) {
         if (nextId) out.push(`  ${stepId} -->|timeout| ${nextId}`);
         else {
+          // The last target's timeout goes on to the later filters (never default_filter), else cancels.
+          if (index + 1 < workflow.filters.length) out.push(`  ${stepId} -->|timeout, later filters only| ${filterId(index + 1)}`);
           out.push(`  ${stepId} -->|timeout| canceled`);
           needsCanceled = true;
         }

@@ -23,8 +23,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { OutputMap } from "@pulumi/pulumi/automation";
-import { workflowToMermaid } from "../routing/mermaid";
-import { canonicalizeWorkflowConfiguration } from "../routing/workflow/canonical";
+import { canonicalizeWorkflowConfiguration, workflowToMermaid } from "../routing";
+import { readArgs } from "./cli-args";
 import { parsePreviewEvents, nameOfUrn as nameOf, type PlannedStep, type PolicyViolation } from "./engine-events";
 import { placeholderSid, runProgramUnderMocks } from "./program-under-mocks";
 import { programMainOf, REPO_ROOT, runPulumi, selectStack, stackEnv } from "./pulumi-cli";
@@ -436,23 +436,23 @@ interface Args {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = ["--stack", "--project", "--diff", "--events", "--policy-pack", "--out", "--workflows-dir", "--commit", "--queue", "--available-workers", "--in-conversation", "--expect-worker", "--timeout-ms"];
-const FLAG_OPTIONS = ["--no-routing"];
+const VALUE_OPTIONS = ["stack", "project", "diff", "events", "policy-pack", "out", "workflows-dir", "commit", "queue", "available-workers", "in-conversation", "expect-worker", "timeout-ms"];
+const FLAG_OPTIONS = ["no-routing"];
+const OPTIONS = Object.fromEntries([
+  ...VALUE_OPTIONS.map((name) => [name, { type: "string", multiple: true }] as const),
+  ...FLAG_OPTIONS.map((name) => [name, { type: "boolean" }] as const),
+]);
 
 export function parseArgs(argv: string[]): Args {
-  const [command = "", ...rest] = argv;
+  const { values: parsed, positionals } = readArgs(argv, OPTIONS, true);
+  const [command = ""] = positionals;
   const values = new Map<string, string[]>();
   const flags = new Set<string>();
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i];
-    if (FLAG_OPTIONS.includes(arg)) flags.add(arg);
-    else if (VALUE_OPTIONS.includes(arg)) {
-      const value = rest[++i];
-      if (value === undefined) throw new Error(`${arg} needs a value`);
-      values.set(arg, [...(values.get(arg) ?? []), value]);
-    } else throw new Error(`unknown argument '${arg}'`);
+  for (const [name, value] of Object.entries(parsed)) {
+    if (Array.isArray(value)) values.set(`--${name}`, value.map(String));
+    else if (value === true) flags.add(`--${name}`);
   }
-  if (!["preview-report", "smoke"].includes(command)) throw new Error("usage: pipeline <preview-report|smoke> --stack NAME [options] (see tools/pipeline.ts)");
+  if (positionals.length !== 1 || !["preview-report", "smoke"].includes(command)) throw new Error("usage: pipeline <preview-report|smoke> --stack NAME [options] (see tools/pipeline.ts)");
   if (!values.get("--stack")) throw new Error("--stack is required");
   return { command, values, flags };
 }

@@ -103,18 +103,20 @@ export function runPulumi(
   });
 }
 
-/** An Automation API handle on an existing stack of a project directory (the CLI and its language host; no inline program). */
-export async function selectStack(projectDir: string, stackName: string, env: Record<string, string> = {}): Promise<Stack> {
+/**
+ * An Automation API handle on a stack of a project directory (the CLI and its
+ * language host; no inline program). The stack must exist, unless `create`.
+ */
+export async function selectStack(projectDir: string, stackName: string, env: Record<string, string> = {}, opts: { create?: boolean } = {}): Promise<Stack> {
   const full = { ...toolchainEnv(), ...stackEnv(stackName, projectDir), ...env };
-  return LocalWorkspace.selectStack(
-    { stackName, workDir: projectDir },
-    {
-      workDir: projectDir,
-      pulumiHome: full.PULUMI_HOME,
-      pulumiCommand: await PulumiCommand.get({ root: path.join(REPO_ROOT, ".tools") }),
-      envVars: full,
-    },
-  );
+  const workspace = {
+    workDir: projectDir,
+    pulumiHome: full.PULUMI_HOME,
+    pulumiCommand: await PulumiCommand.get({ root: path.join(REPO_ROOT, ".tools") }),
+    envVars: full,
+  };
+  const args = { stackName, workDir: projectDir };
+  return opts.create ? LocalWorkspace.createOrSelectStack(args, workspace) : LocalWorkspace.selectStack(args, workspace);
 }
 
 export function sdkVersion(): string {

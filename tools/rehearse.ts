@@ -22,8 +22,8 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { startEmulator, type Emulator } from "../emulator";
-import { flexSeedSids } from "../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
+import { readArgs } from "./cli-args";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
 import { REPO_ROOT } from "./pulumi-cli";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
@@ -173,9 +173,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       fs.writeFileSync(path.join(project.dir, `Pulumi.${name}.yaml`), emulatedStackConfig(source, seeded.workspace, emulator.baseUrl));
       const env = {
         ...project.env,
-        TWILIO_API_BASE_URL: emulator.baseUrl,
-        TWILIO_ACCOUNT_SID: account.accountSid,
-        TWILIO_AUTH_TOKEN: account.authToken,
+        ...emulator.twilioEnv(account),
         FLEX_TRANSFER_FUNCTIONS_DIR: buildDir,
       };
       const streamed = async (running: Promise<StackRun>) => {
@@ -290,15 +288,15 @@ function summaryOf(out: string): string {
 }
 
 if (require.main === module) {
-  const argv = process.argv.slice(2);
-  const keep = argv.includes("--keep");
-  const outAt = argv.indexOf("--out");
-  const unknown = argv.filter((a, i) => a !== "--keep" && a !== "--out" && i !== outAt + 1);
-  if (unknown.length > 0 || (outAt >= 0 && !argv[outAt + 1])) {
-    process.stderr.write("usage: rehearse [--keep] [--out DIR]\n");
+  let values: { keep?: boolean; out?: string };
+  try {
+    ({ values } = readArgs(process.argv.slice(2), { keep: { type: "boolean" }, out: { type: "string" } }));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\nusage: rehearse [--keep] [--out DIR]\n`);
     process.exit(2);
   }
-  rehearse({ keep, outDir: outAt >= 0 ? argv[outAt + 1] : undefined, output: (text) => process.stdout.write(text) }).then(
+  const { keep = false, out } = values;
+  rehearse({ keep, outDir: out, output: (text) => process.stdout.write(text) }).then(
     () => process.exit(0),
     (err: Error) => {
       process.stderr.write(`\n${err.message}\n`);

@@ -30,6 +30,11 @@ export class UsageError extends Error {}
 
 const RUNS_PROGRAM = ["preview", "up", "update"];
 
+/**
+ * The wrapper's own options out of a pulumi command line. Not node:util's
+ * parseArgs (tools/cli-args.ts): every other argument is pulumi's and passes
+ * through as typed, flags and values alike.
+ */
 export function parseStackArgs(argv: string[], projectDir: string = REPO_ROOT): StackCommand {
   const command: StackCommand = { args: [], stackName: LOCAL_STACK, projectDir, create: false, policy: true };
   for (let i = 0; i < argv.length; i++) {

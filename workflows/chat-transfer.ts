@@ -1,7 +1,7 @@
 // The Chat Transfer workflow: routes the task that a chat transfer (an
 // Interactions invite) creates. Design and rationale: workflows/README.md.
 
-import type { WorkflowConfiguration, WorkflowFilter } from "../routing/workflow/model";
+import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
 import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
 
 export interface ChatTransferWorkflowOptions {

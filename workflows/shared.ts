@@ -2,7 +2,7 @@
 // Builders run inside the stack's `apply`, so they must fail loudly and
 // clearly on data that would produce a broken or ambiguous workflow.
 
-import { tryQuoteStringLiteral } from "../routing/expression/canonical";
+import { tryQuoteStringLiteral } from "../routing";
 
 export interface DeclaredQueue {
   /** TaskQueue friendly name, as plugins send it (`transferQueueName`, `desired_queue`). */

@@ -4,7 +4,7 @@
 // (a worker SID) or `desired_queue` (a queue name or SID), and the workflow
 // acts on those. Design and rationale: workflows/README.md.
 
-import type { WorkflowConfiguration, WorkflowFilter } from "../routing/workflow/model";
+import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
 import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
 
 export interface VoiceTransferWorkflowOptions {

@@ -8,7 +8,7 @@ import { readRawBody } from './body-parser';
 import type { EmulatorCore } from './emulator-core';
 import { errorBody } from './errors';
 import type { FaultRuleInput } from './faults';
-import type { SeedKind } from './types';
+import { SEED_KINDS, type SeedKind } from './types';
 
 interface Outcome {
   status: number;
@@ -124,7 +124,7 @@ export async function handleAdmin(core: EmulatorCore, req: http.IncomingMessage,
           sid: typeof body.accountSid === 'string' ? body.accountSid : undefined,
           authToken: typeof body.authToken === 'string' ? body.authToken : undefined,
           friendlyName: typeof body.friendlyName === 'string' ? body.friendlyName : undefined,
-          seed: body.seed === 'flex' ? ('flex' as SeedKind) : 'none',
+          seed: SEED_KINDS.includes(body.seed as SeedKind) ? (body.seed as SeedKind) : 'none',
         });
         core.saveNow();
         return reply(res, outcome, 201, { accountSid: account.sid, authToken: account.authToken });

@@ -99,6 +99,26 @@ export class EmulatorCore {
     return this.apis.get(name) as T | undefined;
   }
 
+  /**
+   * Resolves once no service has asynchronous work in flight (webhooks,
+   * TwiML fetches, callbacks) and none started again meanwhile: every API
+   * with `pending()`/`whenIdle()` is drained, then checked again after a
+   * short pause, because a finished webhook can cause the next one (a
+   * deployed function calling back into the emulator).
+   */
+  async whenIdle(maxRounds = 100): Promise<void> {
+    const busy = [...this.apis.values()].filter(isIdleAware);
+    const idle = () => busy.every((api) => api.pending() === 0);
+    for (let round = 0; round < maxRounds; round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (idle()) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (idle()) return;
+      }
+      await Promise.all(busy.map((api) => api.whenIdle()));
+    }
+  }
+
   get baseUrl(): string {
     return this.base;
   }
@@ -223,4 +243,14 @@ export class EmulatorCore {
     this.saveNow();
     this.clock.dispose();
   }
+}
+
+/** A service API that tracks its in-flight asynchronous work. */
+interface IdleAware {
+  pending(): number;
+  whenIdle(): Promise<void>;
+}
+
+function isIdleAware(api: unknown): api is IdleAware {
+  return typeof api === 'object' && api !== null && typeof (api as IdleAware).pending === 'function' && typeof (api as IdleAware).whenIdle === 'function';
 }

@@ -3,7 +3,7 @@
  * default; counter-based when deterministic (tests compare exact SIDs). The
  * counter lives in persisted state so a restarted emulator never reissues one.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { SidGenerator } from './types';
 
 export const SID_PATTERN = /^[A-Z]{2}[0-9a-f]{32}$/;
@@ -29,4 +29,13 @@ export class Sids implements SidGenerator {
 export function isSid(value: string | undefined, prefix?: string): boolean {
   if (!value || !SID_PATTERN.test(value)) return false;
   return prefix === undefined || value.startsWith(prefix);
+}
+
+/**
+ * A seeded object's SID: the prefix + the first 32 hex digits of
+ * sha256("<AccountSid>:<kind>:<name>"), the same for the same account on
+ * every run, so seeds and tools can name objects before they exist.
+ */
+export function seededSid(prefix: string, accountSid: string, kind: string, name: string): string {
+  return prefix + createHash('sha256').update(`${accountSid}:${kind}:${name}`).digest('hex').slice(0, 32);
 }

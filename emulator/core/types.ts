@@ -117,7 +117,12 @@ export interface RouteDef {
 }
 
 /** Seeds the `--seed` option can ask for. */
-export type SeedKind = 'flex' | 'none';
+export type SeedKind = 'flex' | 'flex-project-template' | 'none';
+
+export const SEED_KINDS: readonly SeedKind[] = ['flex', 'flex-project-template', 'none'];
+
+/** Seeds that make a Flex account (the template's builds on `flex`). */
+export const isFlexSeed = (kind: SeedKind): boolean => kind === 'flex' || kind === 'flex-project-template';
 
 /**
  * A product service. `S` is its per-account state: plain JSON data only (no

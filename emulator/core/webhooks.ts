@@ -10,7 +10,7 @@
  * The signature always covers the URL as given (what Twilio would sign).
  */
 import * as http from 'node:http';
-import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import twilio from 'twilio';
 import type { AccountDirectory, WebhookClient, WebhookRequest, WebhookResponse } from './types';
 
 export interface OutboundRecord {
@@ -56,7 +56,7 @@ export class Webhooks implements WebhookClient {
   ) {}
 
   sign(authToken: string, url: string, params: Record<string, string | string[] | undefined> = {}): string {
-    return getExpectedTwilioSignature(authToken, url, cleanParams(params));
+    return twilio.getExpectedTwilioSignature(authToken, url, cleanParams(params));
   }
 
   /** Outbound calls made so far (tests assert on callbacks). */

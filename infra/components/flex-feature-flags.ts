@@ -2,6 +2,7 @@
 // reads them (a key inside the Flex Configuration's ui_attributes), so the UI
 // and the functions agree on what is enabled.
 import * as pulumi from "@pulumi/pulumi";
+import { COMPONENTS, NAMES } from "../adoption-plan";
 import type { FeatureFlags } from "../config";
 import { FlexUiAttribute } from "../providers/flex/ui-attribute";
 
@@ -12,8 +13,8 @@ export interface FlexFeatureFlagsArgs {
 
 export class FlexFeatureFlags extends pulumi.ComponentResource {
   constructor(name: string, args: FlexFeatureFlagsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flex-transfer:index:FlexFeatureFlags", name, {}, opts);
-    new FlexUiAttribute(`${name}-ui-attribute`, { keyPath: args.keyPath, value: { ...args.features } }, { parent: this });
+    super(COMPONENTS.flexFeatureFlags.type, name, {}, opts);
+    new FlexUiAttribute(NAMES.uiAttribute, { keyPath: args.keyPath, value: { ...args.features } }, { parent: this });
     this.registerOutputs({});
   }
 }

@@ -2,6 +2,8 @@
 // per stack. Created first, because the workflows' callback URLs and the
 // workspace's event callback need the environment's domain in the same run.
 import * as pulumi from "@pulumi/pulumi";
+import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
+import type { Adoption } from "../config";
 import { Environment } from "../providers/serverless/environment";
 import { Service } from "../providers/serverless/service";
 
@@ -14,6 +16,8 @@ export interface FunctionsHostArgs {
   domainSuffix: string;
   /** Emulator base URL, when the stack targets the emulator: changes how the base URL is formed. */
   apiBaseUrl?: string;
+  /** Adopt this existing service (e.g. flex-project-template's) instead of creating one; this stack's Environment goes into it. */
+  adopt?: Adoption;
 }
 
 export class FunctionsHost extends pulumi.ComponentResource {
@@ -25,14 +29,17 @@ export class FunctionsHost extends pulumi.ComponentResource {
   readonly baseUrl: pulumi.Output<string>;
 
   constructor(name: string, args: FunctionsHostArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flex-transfer:index:FunctionsHost", name, {}, opts);
+    super(COMPONENTS.functionsHost.type, name, {}, opts);
     const service = new Service(
-      `${name}-service`,
-      { uniqueName: args.serviceName, friendlyName: `Flex transfers (${args.serviceName})`, includeCredentials: true, uiEditable: false },
+      NAMES.service,
+      args.adopt
+        ? // The functions need the account's credentials in their context; nothing else of the service is the stack's.
+          { ...adoptionInputs(args.adopt), includeCredentials: true }
+        : { uniqueName: args.serviceName, friendlyName: `Flex transfers (${args.serviceName})`, includeCredentials: true, uiEditable: false },
       { parent: this },
     );
     const environment = new Environment(
-      `${name}-environment`,
+      NAMES.environment,
       { serviceSid: service.sid, uniqueName: args.environment, domainSuffix: args.domainSuffix },
       { parent: this },
     );

@@ -1,9 +1,13 @@
 // TaskRouter for transfers: the workspace (adopted or created), Flex's task
-// channels (adopted), the transfer queues, and the Chat Transfer and voice
-// transfer workflows built from workflows/ with this stack's queue SIDs.
+// channels (adopted), the all-agents queue (Flex's Everyone, adopted, on a
+// Flex account), the transfer queues, and the Chat Transfer and voice transfer
+// workflows built from workflows/ with this stack's queue SIDs. Queues and
+// workflows may be adopted too (adoption-plan.ts): then only the fields set
+// here are the stack's.
 import * as pulumi from "@pulumi/pulumi";
 import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../../workflows";
-import { slugOf as slug, type QueueSettings, type WorkspaceSettings } from "../config";
+import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
+import type { EveryoneQueueSettings, QueueSettings, WorkflowSettings, WorkspaceSettings } from "../config";
 import { TaskChannel } from "../providers/taskrouter/task-channel";
 import { TaskQueue } from "../providers/taskrouter/task-queue";
 import { Workflow } from "../providers/taskrouter/workflow";
@@ -11,9 +15,11 @@ import { Workspace } from "../providers/taskrouter/workspace";
 
 export interface TransferRoutingArgs {
   workspace: WorkspaceSettings;
-  /** The all-workers queue the stack owns (known-worker routing and fallbacks). */
-  everyoneQueueName: string;
+  /** The all-agents queue (known-worker routing and fallbacks). */
+  everyoneQueue: EveryoneQueueSettings;
   queues: QueueSettings[];
+  chatTransferWorkflow: WorkflowSettings;
+  voiceTransferWorkflow: WorkflowSettings;
   taskChannels: string[];
   workerTransferTimeoutSeconds: number;
   voiceTransfer: boolean;
@@ -34,11 +40,11 @@ export class TransferRouting extends pulumi.ComponentResource {
   readonly voiceTransferWorkflowSid: pulumi.Output<string>;
 
   constructor(name: string, args: TransferRoutingArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flex-transfer:index:TransferRouting", name, {}, opts);
+    super(COMPONENTS.routing.type, name, {}, opts);
     const parent = { parent: this };
 
     const workspace = new Workspace(
-      `${name}-workspace`,
+      NAMES.workspace,
       args.workspace.mode === "adopt"
         ? { adoptSid: args.workspace.sid, eventCallbackUrl: args.eventCallbackUrl }
         : { friendlyName: args.workspace.friendlyName, eventCallbackUrl: args.eventCallbackUrl, multiTaskEnabled: true },
@@ -47,19 +53,29 @@ export class TransferRouting extends pulumi.ComponentResource {
     this.workspaceSid = workspace.sid;
 
     const channels = args.taskChannels.map(
-      (uniqueName) => new TaskChannel(`${name}-channel-${uniqueName}`, { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
+      (uniqueName) => new TaskChannel(NAMES.channel(uniqueName), { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
     );
 
+    // Flex's Everyone queue when adopted (only its name is declared); otherwise the stack's own, every worker in it.
     const everyone = new TaskQueue(
-      `${name}-queue-everyone`,
-      { workspaceSid: workspace.sid, friendlyName: args.everyoneQueueName, targetWorkers: "1==1" },
+      NAMES.everyoneQueue,
+      args.everyoneQueue.adopt
+        ? { workspaceSid: workspace.sid, ...adoptionInputs(args.everyoneQueue.adopt), friendlyName: args.everyoneQueue.name }
+        : { workspaceSid: workspace.sid, friendlyName: args.everyoneQueue.name, targetWorkers: "1==1" },
       parent,
     );
     const queues = args.queues.map(
       (q) =>
         new TaskQueue(
-          `${name}-queue-${slug(q.name)}`,
-          { workspaceSid: workspace.sid, friendlyName: q.name, targetWorkers: q.targetWorkers, taskOrder: q.taskOrder, maxReservedWorkers: q.maxReservedWorkers },
+          NAMES.queue(q.name),
+          {
+            workspaceSid: workspace.sid,
+            ...(q.adopt ? adoptionInputs(q.adopt) : {}),
+            friendlyName: q.name,
+            targetWorkers: q.targetWorkers,
+            taskOrder: q.taskOrder,
+            maxReservedWorkers: q.maxReservedWorkers,
+          },
           parent,
         ),
     );
@@ -84,8 +100,8 @@ export class TransferRouting extends pulumi.ComponentResource {
       )),
     );
     const chat = new Workflow(
-      `${name}-chat-transfer`,
-      { workspaceSid: workspace.sid, friendlyName: "Chat Transfer", configuration: chatConfiguration },
+      NAMES.chatTransfer,
+      { workspaceSid: workspace.sid, ...workflowIdentity(args.chatTransferWorkflow), configuration: chatConfiguration },
       parent,
     );
     this.chatTransferWorkflowSid = chat.sid;
@@ -101,10 +117,10 @@ export class TransferRouting extends pulumi.ComponentResource {
         ),
       );
       const voice = new Workflow(
-        `${name}-voice-transfer`,
+        NAMES.voiceTransfer,
         {
           workspaceSid: workspace.sid,
-          friendlyName: "Voice Transfer",
+          ...workflowIdentity(args.voiceTransferWorkflow),
           configuration: voiceConfiguration,
           assignmentCallbackUrl: args.voiceAssignmentCallbackUrl,
         },
@@ -124,6 +140,11 @@ export class TransferRouting extends pulumi.ComponentResource {
       voiceTransferWorkflowSid: this.voiceTransferWorkflowSid,
     });
   }
+}
+
+/** A workflow's name, and which existing one it is when adopted. */
+function workflowIdentity(w: WorkflowSettings): { friendlyName?: string; adoptSid?: string; adoptName?: string } {
+  return { ...(w.adopt ? adoptionInputs(w.adopt) : {}), ...(w.friendlyName !== undefined ? { friendlyName: w.friendlyName } : {}) };
 }
 
 /** Adds each queue's own transfer expression to its filter's target, keeping the exclusion of agents already in the chat. */

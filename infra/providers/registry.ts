@@ -2,11 +2,11 @@
 // remote.ts (never serialized).
 import type * as pulumi from "@pulumi/pulumi";
 import { defineProvider } from "./runtime/define";
+import { nativeTransfersType } from "./flex/native-transfers";
 import { uiAttributeType } from "./flex/ui-attribute";
 import { deploymentType } from "./serverless/deployment";
 import { environmentType } from "./serverless/environment";
 import { serviceType } from "./serverless/service";
-import { activityType } from "./taskrouter/activity";
 import { taskChannelType } from "./taskrouter/task-channel";
 import { taskQueueType } from "./taskrouter/task-queue";
 import { workflowType } from "./taskrouter/workflow";
@@ -15,7 +15,6 @@ import type { ProviderKind } from "./remote";
 
 export const providers: Record<ProviderKind, pulumi.dynamic.ResourceProvider> = {
   Workspace: defineProvider(workspaceType),
-  Activity: defineProvider(activityType),
   TaskChannel: defineProvider(taskChannelType),
   TaskQueue: defineProvider(taskQueueType),
   Workflow: defineProvider(workflowType),
@@ -23,4 +22,5 @@ export const providers: Record<ProviderKind, pulumi.dynamic.ResourceProvider> = 
   Environment: defineProvider(environmentType),
   Deployment: defineProvider(deploymentType),
   FlexUiAttribute: defineProvider(uiAttributeType),
+  FlexNativeTransfers: defineProvider(nativeTransfersType),
 };

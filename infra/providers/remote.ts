@@ -17,14 +17,14 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderKind =
   | "Workspace"
-  | "Activity"
   | "TaskChannel"
   | "TaskQueue"
   | "Workflow"
   | "Service"
   | "Environment"
   | "Deployment"
-  | "FlexUiAttribute";
+  | "FlexUiAttribute"
+  | "FlexNativeTransfers";
 
 export function remoteProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   const load = (): pulumi.dynamic.ResourceProvider => {

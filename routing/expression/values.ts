@@ -68,9 +68,10 @@ function arrayIncludes(array: readonly Value[], needle: Scalar): boolean {
  * - `CONTAINS` is substring search on two strings.
  * - `HAS` needs an array on the left and a scalar on the right.
  * - `IN` needs a scalar on the left and an array on the right.
- * - `NOT IN` is exactly the negation of `IN`, so it is true whenever `IN`
- *   is false, including when the right side is not an array (a missing
- *   exclusion list excludes nobody).
+ * - `NOT IN` is the negation of `IN`, except on two (non-null) scalars,
+ *   where it is false like every array operator ("Using array operators on
+ *   two scalar values also returns false"). A missing exclusion list (null)
+ *   excludes nobody: `x NOT IN missing` is true.
  */
 export function applyOperator(operator: ComparisonOperator, left: Value, right: Value): boolean {
   switch (operator) {
@@ -99,6 +100,7 @@ export function applyOperator(operator: ComparisonOperator, left: Value, right: 
     case "IN":
       return isScalar(left) && Array.isArray(right) && arrayIncludes(right, left);
     case "NOT IN":
+      if (left !== null && right !== null && isScalar(left) && isScalar(right)) return false;
       return !(isScalar(left) && Array.isArray(right) && arrayIncludes(right, left));
   }
 }

@@ -3,11 +3,11 @@
 // once. The emulator and the simulator both route with these steps.
 
 import { compileExpression, compileWorkerPath, type CompiledExpression } from "../expression/compile";
-import type { ExpressionContext, WorkerView } from "../expression/context";
+import type { WorkerView } from "../expression/context";
 import { parseOrderBy, parsePathReference } from "../expression/parser";
 import { pathToString } from "../expression/ast";
 import { resolveSegments, type Value } from "../expression/values";
-import type { Clock, Finding } from "../types";
+import type { Finding } from "../types";
 import { filterLabel, type WorkflowConfiguration, type WorkflowConfigurationInput, type WorkflowDefaultFilter, type WorkflowTarget } from "./model";
 import { validateWorkflowConfiguration, type ValidateOptions } from "./validate";
 
@@ -68,26 +68,10 @@ export interface CompiledFilter {
   steps: readonly RoutingStep[];
 }
 
-export interface MatchOptions {
-  clock?: Clock;
-  now?: Date;
-  /** Start looking at this filter index (after a task skipped the filters before it). */
-  fromIndex?: number;
-}
-
-export type WorkflowMatch =
-  | { kind: "filter"; filter: CompiledFilter; steps: readonly RoutingStep[] }
-  | { kind: "default"; steps: readonly RoutingStep[] }
-  | { kind: "none" };
-
 export interface CompiledWorkflow {
   readonly configuration: WorkflowConfiguration;
   readonly filters: readonly CompiledFilter[];
   readonly defaultStep?: RoutingStep;
-  /** The first filter at or after `fromIndex` whose expression matches the task's attributes. */
-  findMatchingFilter(taskAttributes: Readonly<Record<string, unknown>>, options?: MatchOptions): CompiledFilter | undefined;
-  /** A matching filter's steps, else the default_filter's step, else none. */
-  route(taskAttributes: Readonly<Record<string, unknown>>, options?: MatchOptions): WorkflowMatch;
 }
 
 /**
@@ -139,27 +123,13 @@ export function compileWorkflow(input: WorkflowConfigurationInput, options: Vali
       }
     : undefined;
 
-  const findMatchingFilter = (taskAttributes: Readonly<Record<string, unknown>>, matchOptions: MatchOptions = {}): CompiledFilter | undefined => {
-    // Read the clock once so every filter sees the same instant.
-    const context: ExpressionContext = { task: taskAttributes, now: matchOptions.now ?? (matchOptions.clock ? matchOptions.clock() : undefined) };
-    for (let index = matchOptions.fromIndex ?? 0; index < filters.length; index++) {
-      if (filters[index].expression.evaluate(context)) return filters[index];
-    }
-    return undefined;
-  };
+  return { configuration, filters, defaultStep };
+}
 
-  return {
-    configuration,
-    filters,
-    defaultStep,
-    findMatchingFilter,
-    route(taskAttributes, matchOptions = {}) {
-      const filter = findMatchingFilter(taskAttributes, matchOptions);
-      if (filter) return { kind: "filter", filter, steps: filter.steps };
-      if (defaultStep) return { kind: "default", steps: [defaultStep] };
-      return { kind: "none" };
-    },
-  };
+/** A compiled workflow as is, or a configuration compiled (throws `WorkflowValidationError`). */
+export function asCompiledWorkflow(workflow: WorkflowConfigurationInput | CompiledWorkflow): CompiledWorkflow {
+  const compiled = typeof workflow === "object" && workflow !== null && Array.isArray((workflow as CompiledWorkflow).filters);
+  return compiled ? (workflow as CompiledWorkflow) : compileWorkflow(workflow as WorkflowConfigurationInput);
 }
 
 type TargetFields = Pick<RoutingStep, "expression" | "priority" | "orderBy" | "orderBySource" | "knownWorker">;
@@ -189,17 +159,4 @@ function compileKnownWorker(target: WorkflowTarget): KnownWorkerRule | undefined
     .segments.slice(1)
     .map((segment) => (segment.kind === "key" ? segment.name : segment.index));
   return { field, attribute, valueFor: (taskAttributes) => resolveSegments(taskAttributes, keys) };
-}
-
-/**
- * Which step a task of this age is in, ignoring skips: the first whose
- * cumulative timeout is still ahead (or that has none). `undefined` when
- * the task has outlived every target (canceled on Workflow timeout).
- */
-export function activeStepIndex(steps: readonly RoutingStep[], ageSeconds: number): number | undefined {
-  for (let index = 0; index < steps.length; index++) {
-    const until = steps[index].cumulativeTimeoutSeconds;
-    if (until === undefined || ageSeconds < until) return index;
-  }
-  return undefined;
 }

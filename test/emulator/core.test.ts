@@ -315,13 +315,13 @@ describe('webhooks and service hooks', () => {
 
   test('seed hooks run for seeded accounts and again after reset; afterLoad runs on start, reset and restore', async () => {
     const calls: string[] = [];
-    const { services } = await import('../../emulator/services');
+    const { defaultServices: services } = await import('../../emulator');
     const probe = {
       name: 'probe',
       host: 'probe',
       initialState: () => ({ seeded: false }),
       routes: [],
-      seed: (env: import('../../emulator/core/types').ServiceEnv, accountSid: string, kind: string) => {
+      seed: (env: import('../../emulator').ServiceEnv, accountSid: string, kind: string) => {
         calls.push(`seed ${kind}`);
         env.state<{ seeded: boolean }>(accountSid).seeded = true;
       },

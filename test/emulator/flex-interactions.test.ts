@@ -5,9 +5,8 @@
  * that agent's task; closing the channel wraps up and closes the
  * conversation. Plus the Flex Configuration merge rule.
  */
-import type { ConversationsApi } from '../../emulator/services/conversations';
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
-import { raw, settle, startTestEmulator, twilioError, type TestEmu } from './taskrouter.helpers';
+import { raw, startTestEmulator, twilioError, type TestEmu } from './taskrouter.helpers';
+import { type ConversationsApi, flexSeedSids, type FlexSeedSids } from '../../emulator';
 
 describe('Flex Interactions (chat transfer)', () => {
   let t: TestEmu;
@@ -64,7 +63,7 @@ describe('Flex Interactions (chat transfer)', () => {
     const mine = res.find((r) => r.workerSid === sids.workers[worker]);
     if (!mine) throw new Error(`no pending reservation for ${worker} on ${taskSid}: ${res.map((r) => r.workerName).join(',')}`);
     await tr().tasks(taskSid).reservations(mine.sid).update({ reservationStatus: 'accepted' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     return mine.sid;
   }
 

@@ -5,8 +5,8 @@
  * skip_if, default_filter, workflow timeout, TTL, re-routing after reject or
  * timeout, multi-reservation, priority, ReEvaluateTasks, direct routing.
  */
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
 import { startTestEmulator, twilioError, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type FlexSeedSids } from '../../emulator';
 
 describe('routing', () => {
   let t: TestEmu;
@@ -154,6 +154,30 @@ describe('routing', () => {
     expect(after.assignmentStatus).toBe('canceled');
     expect(after.reason).toBe('Task canceled on Workflow timeout');
     expect(await events(task.sid)).toEqual(expect.arrayContaining(['workflow.timeout', 'task.canceled']));
+  });
+
+  test('the last target timing out moves the task to the next filter that matches; none matching cancels it', async () => {
+    await available('alice');
+    const wf = await workflow({
+      task_routing: {
+        filters: [
+          { filter_friendly_name: 'First', expression: '1==1', targets: [{ queue: nobodyQueue, timeout: 30 }] },
+          { filter_friendly_name: 'Not this one', expression: "type == 'other'", targets: [{ queue: nobodyQueue }] },
+          { filter_friendly_name: 'Sales', expression: "type == 'sales'", targets: [{ queue: salesQueue }] },
+        ],
+        default_filter: { queue: sids.everyoneQueue },
+      },
+    });
+    const task = await ws().tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'sales' }), taskChannel: 'voice' });
+    t.emu.clock.advance(30_000);
+    const moved = await ws().tasks(task.sid).fetch();
+    expect(moved.taskQueueFriendlyName).toBe('Sales');
+    expect(await reservations(task.sid)).toEqual(['alice:pending']);
+    const lone = await ws().tasks.create({ workflowSid: wf.sid, attributes: JSON.stringify({ type: 'billing' }), taskChannel: 'voice' });
+    t.emu.clock.advance(30_000);
+    const after = await ws().tasks(lone.sid).fetch();
+    expect(after.assignmentStatus).toBe('canceled');
+    expect(after.reason).toBe('Task canceled on Workflow timeout');
   });
 
   test('skip_if skips a target nobody can take now; after the last target it continues with later filters and default_filter', async () => {

@@ -3,8 +3,8 @@
  * SIDs derived from the account SID and each object's name.
  */
 import { createHash } from 'node:crypto';
-import { flexSeedSids } from '../../emulator/services/taskrouter';
 import { startTestEmulator, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids } from '../../emulator';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 32);
 

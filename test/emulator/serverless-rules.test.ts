@@ -4,7 +4,6 @@
  */
 import { startEmulator, type Emulator } from '../../emulator';
 import { createTwilioClient } from '../../clients';
-import { parseDependencies } from '../../emulator/services/serverless/models';
 
 // Response bodies are checked by assertions, not by types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -160,13 +159,18 @@ describe('serverless rules', () => {
     expect(deps.body.message).toContain('Dependencies');
   });
 
-  test('Dependencies: plain JSON, serverless-api quoted JSON and empty', () => {
-    const deps = [{ name: 'a', version: '1' }];
-    expect(parseDependencies(JSON.stringify(deps))).toEqual(deps);
-    expect(parseDependencies(`"${JSON.stringify(deps)}"`)).toEqual(deps);
-    expect(parseDependencies(JSON.stringify(JSON.stringify(deps)))).toEqual(deps);
-    expect(parseDependencies(undefined)).toEqual([]);
-    expect(() => parseDependencies('[{"name": 1}]')).toThrow(/Dependencies: item 0/);
+  test('Dependencies: plain JSON, serverless-api quoted JSON and empty', async () => {
+    const { svc, versionSid } = await serviceWithFunction();
+    const builds = `/serverless/v1/Services/${svc.sid}/Builds`;
+    const deps = [{ name: 'twilio', version: '1' }];
+    for (const sent of [JSON.stringify(deps), `"${JSON.stringify(deps)}"`, JSON.stringify(JSON.stringify(deps))]) {
+      const build = await post(emu, builds, { FunctionVersions: versionSid, Dependencies: sent });
+      expect(build).toMatchObject({ status: 201, body: { dependencies: deps } });
+    }
+    expect(await post(emu, builds, { FunctionVersions: versionSid })).toMatchObject({ status: 201, body: { dependencies: [] } });
+    const bad = await post(emu, builds, { FunctionVersions: versionSid, Dependencies: '[{"name": 1}]' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/Dependencies: item 0/);
   });
 
   test('delete rules: deployed build and its functions cannot be deleted; others can', async () => {

@@ -3,10 +3,7 @@
  * missing parameters and bad enum values, honour `nullable`, and report
  * coverage per product.
  */
-import { startEmulator, type Emulator } from '../../emulator';
-import type { ServiceModule } from '../../emulator/core/types';
-import { SpecChecker, strictify } from '../../emulator/core/spec/checker';
-import { services as defaultServices } from '../../emulator/services';
+import { defaultServices, SpecChecker, startEmulator, strictify, type Emulator, type ServiceModule } from '../../emulator';
 
 const ZS = 'ZS' + '0'.repeat(32);
 const AC = 'AC' + '0'.repeat(32);

@@ -3,8 +3,8 @@
  * URL) and Events (the list with its filters, and event callbacks with
  * Twilio's form parameters and events_filter).
  */
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
-import { settle, startReceiver, startTestEmulator, type Receiver, type TestEmu } from './taskrouter.helpers';
+import { startReceiver, startTestEmulator, type Receiver, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type FlexSeedSids } from '../../emulator';
 
 describe('assignment callbacks and events', () => {
   let t: TestEmu;
@@ -29,7 +29,7 @@ describe('assignment callbacks and events', () => {
     rx.answer('/assign', { instruction: 'accept' });
     await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/assign` });
     const task = await ws().tasks.create({ attributes: JSON.stringify({ customer: 'c1' }), taskChannel: 'chat' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const cb = rx.received.find((r) => r.path === '/assign')!;
     expect(cb.validFor(token())).toBe(true);
     expect(cb.validFor('wrong-token')).toBe(false);
@@ -55,14 +55,14 @@ describe('assignment callbacks and events', () => {
     rx.answer('/assign', { instruction: 'reject', activity_sid: sids.activities.Break });
     await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/assign` });
     const task = await ws().tasks.create({ taskChannel: 'chat' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     expect((await ws().tasks(task.sid).reservations.list()).map((r) => r.reservationStatus)).toEqual(['rejected']);
     expect((await ws().workers(sids.workers.alice).fetch()).activityName).toBe('Break');
 
     // Bob gets the task; an empty 200 answer is no instruction.
     rx.answer('/assign', '');
     await ws().workers(sids.workers.bob).update({ activitySid: sids.activities.Available });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     t.emu.clock.advance(60_000);
     const res = await ws().tasks(task.sid).reservations.list();
     expect(res.map((r) => `${r.workerName}:${r.reservationStatus}`)).toEqual(['alice:rejected', 'bob:pending']);
@@ -73,7 +73,7 @@ describe('assignment callbacks and events', () => {
     rx.answer('/fallback', { instruction: 'accept' });
     await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/broken`, fallbackAssignmentCallbackUrl: `${rx.url}/fallback` });
     const task = await ws().tasks.create({ taskChannel: 'chat' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     expect(rx.received.map((r) => r.path)).toEqual(['/broken', '/fallback']);
     expect((await ws().tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
   });
@@ -83,7 +83,7 @@ describe('assignment callbacks and events', () => {
     const task = await ws().tasks.create({ attributes: JSON.stringify({ a: 1 }), taskChannel: 'chat', timeout: 120 });
     const [res] = await ws().tasks(task.sid).reservations.list();
     await ws().tasks(task.sid).update({ assignmentStatus: 'canceled', reason: 'customer left' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const got = rx.received.filter((r) => r.path === '/events');
     expect(got.map((r) => r.params.EventType)).toEqual(['task.created', 'reservation.created', 'task.canceled']);
     for (const r of got) expect(r.validFor(token())).toBe(true);
@@ -114,7 +114,7 @@ describe('assignment callbacks and events', () => {
     const a = await ws().tasks.create({ workflowSid: wf.sid });
     const b = await ws().tasks.create({ workflowSid: wf.sid, timeout: 5 });
     t.emu.clock.advance(10_000);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const got = rx.received.map((r) => `${r.params.EventType}:${r.params.TaskSid}:${r.params.TaskCanceledReason ?? ''}`);
     expect(got).toEqual([`task.canceled:${b.sid}:Task TTL Exceeded`, `workflow.timeout:${a.sid}:`, `task.canceled:${a.sid}:Task canceled on Workflow timeout`]);
   });

@@ -3,8 +3,8 @@
  * delete and Twilio's rules (uniqueness, immutability, deletion guards,
  * validation errors naming the field), as the adopt/destroy flows need.
  */
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
 import { raw, startTestEmulator, twilioError, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type FlexSeedSids } from '../../emulator';
 
 describe('TaskRouter resources', () => {
   let t: TestEmu;

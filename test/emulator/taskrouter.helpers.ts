@@ -1,18 +1,17 @@
 /**
  * Shared helpers for the TaskRouter / Flex / Conversations / Voice emulator
  * tests: an emulator with a manual clock and the Flex seed, a real `twilio`
- * SDK client bound to it, a loopback webhook receiver, and `settle()` which
+ * SDK client bound to it, and a loopback webhook receiver. `emu.whenIdle()`
  * waits until no callback or TwiML fetch is in flight.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type twilio from 'twilio';
-import { validateRequest } from 'twilio/lib/webhooks/webhooks';
+import twilio from 'twilio';
 import { createTwilioClient } from '../../clients/twilio-client';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
-import type { TaskRouterApi } from '../../emulator/services/taskrouter';
+import type { Emulator, EmulatorOptions, TaskRouterApi } from '../../emulator';
+import { START, startManualEmulator } from '../../support';
 
-export const START = Date.UTC(2025, 0, 6, 12, 0, 0); // a Monday, 12:00 UTC
+export { START };
 
 export interface TestEmu {
   emu: Emulator;
@@ -25,7 +24,7 @@ export interface TestEmu {
 export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<TestEmu> {
   // EMU_SPEC_CHECK=1 runs every suite with the spec checker and reports violations on stop.
   const specCheck = opts.specCheck ?? process.env.EMU_SPEC_CHECK === '1';
-  const emu = await startEmulator({ port: 0, clock: 'manual', startTime: START, seed: 'flex', ...opts, specCheck });
+  const emu = await startManualEmulator({ ...opts, specCheck });
   const client = createTwilioClient(emu.credentials, { apiBaseUrl: emu.baseUrl, maxRetries: 0 });
   const tr = emu.core.apiOf<TaskRouterApi>('taskrouter')!;
   const stop = async () => {
@@ -36,25 +35,6 @@ export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Tes
     await emu.stop();
   };
   return { emu, client, accountSid: emu.credentials.accountSid, tr, stop };
-}
-
-interface Idle {
-  pending(): number;
-  whenIdle(): Promise<void>;
-}
-
-/** Waits until every service's in-flight async work (webhooks, TwiML fetches) is done. */
-export async function settle(emu: Emulator): Promise<void> {
-  const names = ['taskrouter', 'api', 'flex', 'conversations'];
-  for (let round = 0; round < 50; round++) {
-    await new Promise((r) => setImmediate(r));
-    const apis = names.map((n) => emu.core.apiOf<Partial<Idle>>(n)).filter((a): a is Idle => !!a && typeof a.pending === 'function');
-    if (apis.every((a) => a.pending() === 0)) {
-      await new Promise((r) => setImmediate(r));
-      if (apis.every((a) => a.pending() === 0)) return;
-    }
-    await Promise.all(apis.map((a) => a.whenIdle()));
-  }
 }
 
 export interface ReceivedRequest {
@@ -86,7 +66,7 @@ export async function startReceiver(): Promise<Receiver> {
       const params = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       const signature = req.headers['x-twilio-signature'] as string | undefined;
       const fullUrl = `${base}${req.url}`;
-      received.push({ path: url.pathname, params, signature, validFor: (token) => !!signature && validateRequest(token, signature, fullUrl, params) });
+      received.push({ path: url.pathname, params, signature, validFor: (token) => !!signature && twilio.validateRequest(token, signature, fullUrl, params) });
       const a = answers.get(url.pathname);
       if (!a) {
         res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -4,9 +4,8 @@
  * the blind and warm transfer sequences (seed 000), TwiML execution and its
  * failures, Calls update with TwiML.
  */
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import { flexSeedSids, type FlexSeedSids } from '../../emulator/services/taskrouter';
-import { raw, settle, startReceiver, startTestEmulator, twilioError, type Receiver, type TestEmu } from './taskrouter.helpers';
+import { raw, startReceiver, startTestEmulator, twilioError, type Receiver, type TestEmu } from './taskrouter.helpers';
+import { flexSeedSids, type FlexSeedSids, type VoiceNetworkApi } from '../../emulator';
 
 const CUSTOMER = '+15551230000';
 const TWILIO_NUMBER = '+15559870000';
@@ -36,7 +35,7 @@ describe('voice', () => {
   /** A customer call waiting in TaskRouter; returns the call and its task. */
   async function customerInQueue(attrs?: Record<string, unknown>) {
     const call = await t.client.calls.create({ to: CUSTOMER, from: TWILIO_NUMBER, twiml: enqueueTwiml(attrs) });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const [task] = await tr().tasks.list({ assignmentStatus: ['pending', 'reserved'] });
     return { call, task };
   }
@@ -47,9 +46,9 @@ describe('voice', () => {
     const { call, task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
     await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: false } as never);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const workerCall = voice.answerRinging(t.accountSid, 'client:alice');
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const conference = voice.conference(t.accountSid, task.sid)!;
     return { customerCall: call, task, res, workerCall, conference };
   }
@@ -87,7 +86,7 @@ describe('voice', () => {
     const ringing = voice.calls(t.accountSid).filter((c) => c.to === 'client:bob' && c.status === 'ringing');
     expect(ringing.length).toBe(1);
     voice.answer(t.accountSid, ringing[0].sid);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     expect((await tr().tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
   });
 
@@ -96,9 +95,9 @@ describe('voice', () => {
     const { task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
     await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, timeout: 20 } as never);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     t.emu.clock.advance(20_000);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const workerCall = voice.calls(t.accountSid).find((c) => c.to === 'client:alice' && c.sid !== undefined)!;
     expect(workerCall.status).toBe('no-answer');
     expect((await tr().tasks(task.sid).reservations(res.sid).fetch()).reservationStatus).toBe('rejected');
@@ -119,7 +118,7 @@ describe('voice', () => {
       from: TWILIO_NUMBER,
       twiml: `<Response><Enqueue workflowSid="${sids.assignToAnyoneWorkflow}"><Task timeout="60">{}</Task></Enqueue><Say>Sorry, nobody is available</Say></Response>`,
     });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     t.emu.clock.advance(60_000);
     const c = voice.call(t.accountSid, call.sid)!;
     expect(c.status).toBe('completed');
@@ -179,7 +178,7 @@ describe('voice', () => {
       taskChannel: 'voice',
       attributes: JSON.stringify({ requested_agent: sids.workers.bob, conference: { sid: conference.sid }, original_task_sid: task.sid }),
     });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     if (mode === 'blind') {
       // 3. Remove the original agent leg and complete the original task.
       await t.client.conferences(conference.sid).participants(workerCall.sid).remove();
@@ -187,7 +186,7 @@ describe('voice', () => {
     }
     // 4. Bob's call (the `call` instruction) rings; he answers; the URL's TwiML joins him to the original conference.
     const bobCall = voice.answerRinging(t.accountSid, 'client:bob');
-    await settle(t.emu);
+    await t.emu.whenIdle();
     return { customerCall, task, workerCall, conference, transferTask, bobCall };
   }
 
@@ -223,7 +222,7 @@ describe('voice', () => {
     const unknown = await t.client.calls.create({ to: CUSTOMER, from: TWILIO_NUMBER, twiml: '<Response><Dance/></Response>' });
     rx.answer('/error', 'nope', 500);
     const unreachable = await t.client.calls.create({ to: CUSTOMER, from: TWILIO_NUMBER, url: `${rx.url}/error` });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const okCall = voice.call(t.accountSid, ok.sid)!;
     expect(okCall.status).toBe('completed');
     expect(okCall.transcript.map((e) => `${e.verb}:${e.text ?? ''}`)).toEqual(['Say:One', 'Play:https://x/y.mp3', 'Hangup:']);
@@ -249,11 +248,11 @@ describe('voice', () => {
     const { conference } = await connectAlice();
     const p = await t.client.conferences(conference.sid).participants.create({ from: TWILIO_NUMBER, to: '+15557770000', label: 'expert', earlyMedia: true, endConferenceOnExit: false });
     expect(p.label).toBe('expert');
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const fetched = await t.client.conferences(conference.sid).participants('expert').fetch();
     expect(fetched.status).toBe('connected');
     const byName = await t.client.conferences('Named Room').participants.create({ from: TWILIO_NUMBER, to: '+15557770001' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const room = voice.conference(t.accountSid, 'Named Room')!;
     expect(room.sid).toBe(byName.conferenceSid);
     const ended = await t.client.conferences(conference.sid).update({ status: 'completed' });
@@ -279,12 +278,12 @@ describe('voice', () => {
     const { task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
     await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER } as never);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const answered = await fetch(`${t.emu.baseUrl}/voice-network/${t.accountSid}/answer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'client:alice' }) });
     expect(answered.status).toBe(200);
     const call = (await answered.json()) as { sid: string; status: string };
     expect(call.status).toBe('in-progress');
-    await settle(t.emu);
+    await t.emu.whenIdle();
     expect((await tr().tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
     const hung = await fetch(`${t.emu.baseUrl}/voice-network/${t.accountSid}/Calls/${call.sid}/hangup`, { method: 'POST' });
     expect(((await hung.json()) as { status: string }).status).toBe('completed');
@@ -298,14 +297,14 @@ describe('voice', () => {
       from: TWILIO_NUMBER,
       twiml: `<Response><Gather><Say>Press nothing</Say></Gather><Dial action="${rx.url}/after-dial" callerId="${TWILIO_NUMBER}"><Number>+15550009999</Number></Dial></Response>`,
     });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const child = voice.calls(t.accountSid).find((c) => c.parentCallSid === parent.sid)!;
     expect(child).toMatchObject({ to: '+15550009999', from: TWILIO_NUMBER, direction: 'outbound-dial', status: 'ringing' });
     voice.answer(t.accountSid, child.sid);
     expect(voice.call(t.accountSid, parent.sid)!.activity).toEqual({ kind: 'bridged', otherCallSid: child.sid });
     expect((await t.client.calls.list({ parentCallSid: parent.sid })).map((c) => c.sid)).toEqual([child.sid]);
     voice.hangup(t.accountSid, child.sid);
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const p = voice.call(t.accountSid, parent.sid)!;
     expect(p.status).toBe('completed');
     expect(p.transcript.map((e) => e.text ?? e.verb)).toEqual(expect.arrayContaining(['Press nothing', 'The other party hung up']));
@@ -314,7 +313,7 @@ describe('voice', () => {
 
   test('status callbacks follow StatusCallbackEvent', async () => {
     const call = await t.client.calls.create({ to: CUSTOMER, from: TWILIO_NUMBER, twiml: '<Response><Say>hi</Say></Response>', statusCallback: `${rx.url}/status`, statusCallbackEvent: ['initiated', 'answered', 'completed'] });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     const got = rx.received.filter((r) => r.path === '/status');
     expect(got.map((r) => r.params.CallStatus)).toEqual(['queued', 'in-progress', 'completed']);
     expect(got.every((r) => r.params.CallSid === call.sid && r.validFor(t.emu.credentials.authToken))).toBe(true);
@@ -323,7 +322,7 @@ describe('voice', () => {
 
   test('calls list filters and 2010 paging', async () => {
     for (let i = 0; i < 3; i++) await t.client.calls.create({ to: `+1555000000${i}`, from: TWILIO_NUMBER, twiml: '<Response><Hangup/></Response>' });
-    await settle(t.emu);
+    await t.emu.whenIdle();
     expect((await t.client.calls.list({ to: '+15550000001' })).length).toBe(1);
     expect((await t.client.calls.list({ status: 'completed' })).length).toBe(3);
     const page = await t.client.calls.page({ pageSize: 2 });

@@ -5,7 +5,7 @@
  * cleared by the TaskRouter event callback.
  */
 import type { Emulator, EmulatorState } from '../../emulator';
-import type { TransferStack } from './helpers/deploy';
+import type { TransferStack } from '../../support';
 import {
   acceptReservation,
   agentParticipants,
@@ -15,12 +15,11 @@ import {
   pendingReservations,
   resetToDeployed,
   setActivity,
-  settle,
   startChat,
   startDeployedStack,
   taskOf,
   type Chat,
-} from './helpers/scenario';
+} from '../../support';
 import { sweepFaults } from './helpers/faults';
 
 let emu: Emulator;
@@ -53,7 +52,7 @@ describe('cold transfer', () => {
     const res = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.queues.sales });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ success: true, transferType: 'cold', participantClosed: true, transferTargetType: 'queue' });
-    await settle(emu);
+    await emu.whenIdle();
     const inviteTaskSid = String(res.body.inviteTaskSid);
     const reserved = await pendingReservations(stack, inviteTaskSid);
     expect(reserved.map((r) => r.workerSid)).toEqual([stack.workers.carol]);
@@ -85,7 +84,7 @@ describe('cold transfer', () => {
     await setActivity(stack, ['bob', 'carol', 'dave'], 'Available');
     const res = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.dave });
     expect(res.status).toBe(200);
-    await settle(emu);
+    await emu.whenIdle();
     const reserved = await pendingReservations(stack, String(res.body.inviteTaskSid));
     expect(reserved.map((r) => r.workerSid)).toEqual([stack.workers.dave]);
     const t = await taskOf(stack, String(res.body.inviteTaskSid));
@@ -139,22 +138,22 @@ describe('multi-participant', () => {
     // Invite Carol, then cancel (Bob cancels: any agent in the conversation may).
     const c = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.carol });
     const carolTask = String(c.body.inviteTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     const cancel = await callFunction(stack, '/chat/cancel-invite', { Token: token('bob'), inviteTaskSid: carolTask });
     expect(cancel.status).toBe(200);
     expect(cancel.body).toMatchObject({ canceled: true, taskStatus: 'canceled' });
-    await settle(emu);
+    await emu.whenIdle();
     expect((await taskOf(stack, carolTask)).status).toBe('canceled');
     expect(await recordedInvites(chat)).toEqual({});
 
     // Invite Dave, who never answers: the reservation times out, the record is cleared.
     const d = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.dave });
     const daveTask = String(d.body.inviteTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await pendingReservations(stack, daveTask)).map((r) => r.workerSid)).toEqual([stack.workers.dave]);
     expect(Object.keys(await recordedInvites(chat))).toEqual([daveTask]);
     emu.clock.advance(121_000);
-    await settle(emu);
+    await emu.whenIdle();
     expect((await taskOf(stack, daveTask)).status).toBe('canceled');
     expect(await recordedInvites(chat)).toEqual({});
 
@@ -190,7 +189,7 @@ describe('multi-participant', () => {
     for (let i = 0; i < 20; i++) targets.push((await ws.workers.create({ friendlyName: `extra-${i}`, attributes: JSON.stringify({ contact_uri: `client:extra-${i}`, routing: { skills: [] } }) })).sid);
     const t = token('alice');
     const results = await Promise.all(targets.map((target) => callFunction(stack, '/chat/invite', { Token: t, taskSid: chat.taskSid, targetSid: target })));
-    await settle(emu);
+    await emu.whenIdle();
     const recorded = await recordedInvites(chat);
     let ok = 0;
     for (const r of results) {
@@ -239,7 +238,7 @@ describe('faults injected at every Twilio call of each flow', () => {
           if (flow.name === 'invite') await expectRecordsExact(chat, ctx);
           // Repeating the request (as the plugin may) finishes the operation, without a second invite.
           const again = await request();
-          await settle(emu);
+          await emu.whenIdle();
           expect({ ctx, repeat: again.status, body: again.status === 200 ? null : again.text }).toEqual({ ctx, repeat: 200, body: null });
           expect({ ctx, one: (await outstandingInviteTasks(chat)).length }).toEqual({ ctx, one: 1 });
           expect({ ctx, original: (await taskOf(stack, chat.taskSid)).status }).toEqual({ ctx, original: flow.name === 'invite' ? 'assigned' : 'completed' });
@@ -254,7 +253,7 @@ describe('faults injected at every Twilio call of each flow', () => {
     const chat = await startChat(emu, stack, 'alice');
     const inv = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob });
     const inviteTaskSid = String(inv.body.inviteTaskSid);
-    await settle(emu);
+    await emu.whenIdle();
     const request = () => callFunction(stack, '/chat/cancel-invite', { Token: token('alice'), inviteTaskSid });
     await sweepFaults({
       emu,
@@ -264,7 +263,7 @@ describe('faults injected at every Twilio call of each flow', () => {
         await expectChatAlive(chat, ctx);
         await expectRecordsExact(chat, ctx);
         const again = await request();
-        await settle(emu);
+        await emu.whenIdle();
         expect({ ctx, repeat: again.status, status: (await taskOf(stack, inviteTaskSid)).status }).toEqual({ ctx, repeat: 200, status: 'canceled' });
         await expectRecordsExact(chat, ctx);
       },
@@ -292,7 +291,7 @@ describe('faults injected at every Twilio call of each flow', () => {
     // Bob alone leaves: a success closes the channel; a failure says so and a repeat closes it.
     emu.restore(two);
     await callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid });
-    await settle(emu);
+    await emu.whenIdle();
     const last = () => callFunction(stack, '/chat/leave', { Token: token('bob'), taskSid: bobTask });
     await sweepFaults({
       emu,

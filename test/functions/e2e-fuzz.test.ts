@@ -8,8 +8,8 @@
  */
 import fc from 'fast-check';
 import type { Emulator } from '../../emulator';
-import { deployTransferStack, type TransferStack } from './helpers/deploy';
-import { settle, startChat, startTestEmulator, type Chat } from './helpers/scenario';
+import { deployTransferStack, type TransferStack } from '../../support';
+import { startChat, startManualEmulator, type Chat } from '../../support';
 
 let emu: Emulator;
 let stack: TransferStack;
@@ -17,10 +17,10 @@ let chat: Chat;
 let real: string[];
 
 beforeAll(async () => {
-  emu = await startTestEmulator();
+  emu = await startManualEmulator();
   stack = await deployTransferStack(emu);
   chat = await startChat(emu, stack, 'alice');
-  await settle(emu);
+  await emu.whenIdle();
   real = [...Object.values(stack.workers), ...Object.values(stack.queues), chat.taskSid, chat.interactionSid, chat.channelSid, chat.conversationSid, stack.workspaceSid, stack.chatTransferWorkflowSid];
 });
 afterAll(async () => emu?.stop());

@@ -7,10 +7,9 @@
  * Conference and participant state are checked at every step, and a fault is
  * injected at every Twilio call of each flow.
  */
-import type { Emulator, EmulatorState } from '../../emulator';
-import type { VoiceNetworkApi } from '../../emulator/services/api';
-import type { TransferStack } from './helpers/deploy';
-import { callFunction, pendingReservations, resetToDeployed, setActivity, settle, startDeployedStack, startVoiceCall, taskOf, type Call } from './helpers/scenario';
+import type { Emulator, EmulatorState, VoiceNetworkApi } from '../../emulator';
+import type { TransferStack } from '../../support';
+import { callFunction, pendingReservations, resetToDeployed, setActivity, startDeployedStack, startVoiceCall, taskOf, type Call } from '../../support';
 import { sweepFaults } from './helpers/faults';
 
 let emu: Emulator;
@@ -50,9 +49,9 @@ async function liveTransferTasks(call: Call) {
 
 /** The new agent answers the call placed by the `call` instruction; Twilio fetches join-conference. */
 async function newAgentAnswers(agent: string): Promise<string> {
-  await settle(emu);
+  await emu.whenIdle();
   const c = voice.answerRinging(stack.accountSid, `client:${agent}`);
-  await settle(emu);
+  await emu.whenIdle();
   return c.sid;
 }
 
@@ -83,7 +82,7 @@ describe('voice blind transfer', () => {
     });
 
     // TaskRouter reserved Bob; /voice/assignment answered the call instruction; Bob's phone rings.
-    await settle(emu);
+    await emu.whenIdle();
     expect((await taskOf(stack, transfer.sid)).status).toBe('reserved');
     expect(voice.calls(stack.accountSid).some((c) => c.to === 'client:bob' && c.status === 'ringing')).toBe(true);
     const bobCall = await newAgentAnswers('bob');
@@ -104,7 +103,7 @@ describe('voice blind transfer', () => {
     const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.support, originalTaskAction: 'complete' });
     expect(res.status).toBe(200);
     expect((await taskOf(stack, call.taskSid)).status).toBe('completed');
-    await settle(emu);
+    await emu.whenIdle();
     const t = await taskOf(stack, String(res.body.transferTaskSid));
     expect(t.queueSid).toBe(stack.queues.support);
     expect(t.attributes).toMatchObject({ desired_queue: stack.queues.support, requested_agent: null });
@@ -120,18 +119,18 @@ test('blind transfer, the new agent never answers: the reservation times out and
   await setActivity(stack, ['bob', 'carol'], 'Available');
   const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.sales, originalTaskAction: 'complete' });
   expect(res.status).toBe(200);
-  await settle(emu);
+  await emu.whenIdle();
   const transferSid = String(res.body.transferTaskSid);
   const [first] = await pendingReservations(stack, transferSid);
   expect(first.workerSid).toBe(stack.workers.carol);
   // Carol's phone rings out; her reservation times out (workflow default 120 s).
   emu.clock.advance(121_000);
-  await settle(emu);
+  await emu.whenIdle();
   expect(customerLive(call)).toBe(true);
   expect((await participants(call))[call.customerCallSid].hold).toBe(true);
   // Another sales agent (Alice, done with her task) becomes available and gets it.
   await setActivity(stack, ['alice'], 'Available');
-  await settle(emu);
+  await emu.whenIdle();
   const [second] = await pendingReservations(stack, transferSid);
   expect(second.workerSid).toBe(stack.workers.alice);
   await newAgentAnswers('alice');
@@ -144,12 +143,12 @@ test('a canceled blind transfer puts the customer back in line for anyone, once 
   await setActivity(stack, ['alice'], 'Offline');
   const res = await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, originalTaskAction: 'complete' });
   expect(res.status).toBe(200);
-  await settle(emu);
+  await emu.whenIdle();
   const transferSid = String(res.body.transferTaskSid);
   // The transfer task is canceled (its TTL, or someone in the console): nobody would come.
   const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
   await ws.tasks(transferSid).update({ assignmentStatus: 'canceled', reason: 'test: canceled by hand' });
-  await settle(emu);
+  await emu.whenIdle();
   const live = (await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).filter(
     (t) => (JSON.parse(t.attributes) as { originalTaskSid?: string }).originalTaskSid === call.taskSid,
   );
@@ -160,7 +159,7 @@ test('a canceled blind transfer puts the customer back in line for anyone, once 
   expect((await participants(call))[call.customerCallSid].hold).toBe(true);
   // Any available agent gets it, and the customer comes off hold when they join.
   await setActivity(stack, ['carol'], 'Available');
-  await settle(emu);
+  await emu.whenIdle();
   const [offer] = await pendingReservations(stack, live[0].sid);
   expect(offer.workerSid).toBe(stack.workers.carol);
   await newAgentAnswers('carol');
@@ -254,7 +253,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
           if (process.env.SHOW_FAULTS) console.log(`${mode}: ${ctx}`);
           // Repeating the request finishes the transfer, with one transfer task.
           const again = await request();
-          await settle(emu);
+          await emu.whenIdle();
           expect({ ctx, repeat: again.status, body: again.status === 200 ? null : again.text }).toEqual({ ctx, repeat: 200, body: null });
           await expectCustomerSafe(call, `${ctx}, repeated`);
           const ps = await participants(call);
@@ -283,7 +282,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
         const ps = await participants(call);
         expect({ ctx, held: ps[call.customerCallSid].hold, bob: !!ps[bobCall] }).toEqual({ ctx, held: false, bob: true });
         const again = await request();
-        await settle(emu);
+        await emu.whenIdle();
         expect({ ctx, repeat: again.status, agent1: !!(await participants(call))[call.agentCallSid], original: (await taskOf(stack, call.taskSid)).status }).toEqual({ ctx, repeat: 200, agent1: false, original: 'wrapping' });
       },
     });

@@ -54,3 +54,62 @@ test("every problem is reported at once", () => {
   const found = problems({ workspace: { adoptSid: "nope" }, features: { enabled: 1 }, serverless: { runtime: "x" } });
   expect(found).toHaveLength(3);
 });
+
+describe("adoption settings", () => {
+  const WQ = "WQ" + "cd".repeat(16);
+  const WW = "WW" + "ef".repeat(16);
+  const ZS = "ZS" + "12".repeat(16);
+
+  test("on an adopted Flex workspace, Flex's Everyone queue is the all-agents queue and native transfers are checked", () => {
+    const s = parseStackSettings({ workspace: { adoptSid: WS } }, "dev");
+    expect(s.everyoneQueue).toEqual({ name: "Everyone", adopt: { name: "Everyone" } });
+    expect(s.nativeTransfers).toBe("fail");
+    expect(s.chatTransferWorkflow).toEqual({ friendlyName: "Chat Transfer" });
+    expect(s.voiceTransferWorkflow).toEqual({ friendlyName: "Voice Transfer" });
+  });
+
+  test("a created workspace gets its own Everyone queue and no native-transfer check", () => {
+    const s = parseStackSettings({ workspace: { friendlyName: "Transfers" } }, "dev");
+    expect(s.everyoneQueue).toEqual({ name: "Everyone" });
+    expect(s.nativeTransfers).toBe("ignore");
+  });
+
+  test("an adopted queue keeps its own fields: no defaults are filled in", () => {
+    const s = parseStackSettings({ workspace: { adoptSid: WS }, queues: [{ name: "Sales", adopt: { sid: WQ } }, { name: "Support" }] }, "dev");
+    expect(s.queues).toEqual([
+      { name: "Sales", adopt: { sid: WQ } },
+      { name: "Support", targetWorkers: "1==1", taskOrder: "FIFO", maxReservedWorkers: 1 },
+    ]);
+  });
+
+  test("adopt: true adopts by the object's own name; a workflow adopted by SID keeps its name unless one is given", () => {
+    const s = parseStackSettings(
+      { workspace: { adoptSid: WS }, queues: [{ name: "Sales", adopt: true }], chatTransferWorkflow: { adopt: { sid: WW } }, serverless: { serviceName: "custom-flex-extensions-serverless", adopt: true } },
+      "dev",
+    );
+    expect(s.queues[0].adopt).toEqual({ name: "Sales" });
+    expect(s.chatTransferWorkflow).toEqual({ adopt: { sid: WW } });
+    expect(s.serverless.adopt).toEqual({ name: "custom-flex-extensions-serverless" });
+    expect(parseStackSettings({ workspace: { adoptSid: WS }, serverless: { adopt: { sid: ZS } } }, "dev").serverless.adopt).toEqual({ sid: ZS });
+  });
+
+  test.each([
+    [{ queues: [{ name: "Sales", adopt: "yes" }] }, /flex-transfer:queues\[0\]\.adopt must be true \(adopt the queue named 'Sales'\), \{ sid: "WQ…" \} or \{ name: "…" \}/],
+    [{ queues: [{ name: "Sales", adopt: { sid: WW } }] }, /flex-transfer:queues\[0\]\.adopt\.sid must be a queue SID \('WQ'/],
+    [{ queues: [{ name: "Sales", adopt: { sid: WQ, name: "x" } }] }, /queues\[0\]\.adopt must be/],
+    [{ chatTransferWorkflow: { adopt: { sid: WQ } } }, /flex-transfer:chatTransferWorkflow\.adopt\.sid must be a workflow SID \('WW'/],
+    [{ chatTransferWorkflow: { name: "x" } }, /chatTransferWorkflow\.name is not a workflow setting/],
+    [{ everyoneQueue: { adopt: { sid: WQ } }, queues: [{ name: "Sales", adopt: { sid: WQ } }] }, /queues\[0\]\.adopt adopts WQ.*which flex-transfer:everyoneQueue\.adopt already adopts/],
+    [{ queues: [{ name: "Everyone" }] }, /must not reuse the name 'Everyone': that is the all-agents queue/],
+    [{ serverless: { adopt: { sid: "ZS1" } } }, /serverless\.adopt\.sid must be a service SID/],
+    [{ nativeTransfers: "off" }, /flex-transfer:nativeTransfers must be fail .*turnOff .*or ignore, got "off"/],
+  ])("%j is refused: %s", (extra, message) => {
+    expect(problems({ workspace: { adoptSid: WS }, ...(extra as Record<string, unknown>) }).join("\n")).toMatch(message);
+  });
+
+  test("objects of a workspace the stack creates cannot be adopted", () => {
+    expect(problems({ workspace: { friendlyName: "Transfers" }, queues: [{ name: "Sales", adopt: { sid: WQ } }] }).join("\n")).toMatch(
+      /flex-transfer:queues\[0\]\.adopt: only objects of an existing workspace can be adopted/,
+    );
+  });
+});

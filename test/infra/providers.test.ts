@@ -95,6 +95,21 @@ describe("diff", () => {
     expect(await ws.diff(WS, olds, { adoptSid: "WS" + "8".repeat(32) })).toMatchObject({ replaces: ["adoptSid"] });
   });
 
+  test("an adopted queue or workflow gets no defaults and compares only the fields the program declares", async () => {
+    const adoptedQueue = { workspaceSid: WS, adoptSid: WQ, friendlyName: "Everyone" };
+    expect((await checked(queue, adoptedQueue)).inputs).toEqual(adoptedQueue);
+    const olds = { ...adoptedQueue, sid: WQ, adopted: true, originals: { friendlyName: "Everyone" } };
+    expect(await queue.diff(WQ, olds, adoptedQueue)).toMatchObject({ changes: false });
+    expect(await queue.diff(WQ, olds, { ...adoptedQueue, targetWorkers: "1==1" })).toMatchObject({ changes: true, replaces: [] });
+    // Switching which object is adopted, or from adopted to owned, is a replacement (the old one is restored, never deleted).
+    expect(await queue.diff(WQ, olds, { workspaceSid: WS, friendlyName: "Everyone" })).toMatchObject({ replaces: ["adoptSid"] });
+    const adoptedWorkflow = { workspaceSid: WS, adoptName: "Template Example Chat Transfer", configuration: JSON.stringify(config) };
+    const normalized = (await checked(workflow, adoptedWorkflow)).inputs;
+    expect(normalized.taskReservationTimeout).toBeUndefined();
+    expect(normalized.friendlyName).toBeUndefined();
+    expect((await checked(workflow, { workspaceSid: WS, adoptSid: WQ, configuration: "{}" })).failures?.[0].reason).toMatch(/adoptSid must be a WW SID/);
+  });
+
   test("deployment files compare by hash and visibility, not by content", async () => {
     const deployment = loose(deploymentType);
     const inputs = { serviceSid: "ZS" + "3".repeat(32), environmentSid: "ZE" + "4".repeat(32), functions: [{ path: "/a", visibility: "public", content: "x" }], variables: { A: "1" } };

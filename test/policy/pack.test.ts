@@ -6,12 +6,12 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids } from "../../emulator";
 import { ensurePolicyAnalyzerPlugin } from "../../tools/plugins/install";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "../stack/helpers";
+import { expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "../stack/helpers";
+import { REPO_ROOT } from "../../support";
 
-const POLICY_PACK = path.join(ROOT, "policy");
+const POLICY_PACK = path.join(REPO_ROOT, "policy");
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -34,7 +34,7 @@ const previewWithPack = () => project.run("preview", "--policy-pack", POLICY_PAC
 
 /** The pinned CLI in the scratch project, with its backend and passphrase. */
 function pulumiCli(...args: string[]): string {
-  return execFileSync(path.join(ROOT, ".tools/bin/pulumi"), [...args, "--stack", project.stack, "--cwd", project.dir, "--non-interactive"], {
+  return execFileSync(path.join(REPO_ROOT, ".tools/bin/pulumi"), [...args, "--stack", project.stack, "--cwd", project.dir, "--non-interactive"], {
     env: { ...process.env, ...project.env },
     encoding: "utf8",
   });
@@ -51,10 +51,10 @@ beforeAll(async () => {
   emulator = await startStackEmulator();
   seeded = flexSeedSids(emulator.credentials.accountSid);
   project = scratchProject({
-    pulumiYamlDir: path.join(ROOT, "test/policy/fixtures/transfer-stack"),
-    programModule: path.join(ROOT, "dist/test/policy/fixtures/transfer-stack/index.js"),
+    pulumiYamlDir: path.join(REPO_ROOT, "test/policy/fixtures/transfer-stack"),
+    programModule: path.join(REPO_ROOT, "dist/test/policy/fixtures/transfer-stack/index.js"),
     stack: "prod",
-    env: emulatorEnv(emulator),
+    env: emulator.twilioEnv(),
   });
   writeStackConfig(cleanConfig());
 });

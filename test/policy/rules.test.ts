@@ -128,7 +128,9 @@ describe("chat-transfer-excludes-agents-in-conversation", () => {
   test("other workflows are not checked; an unknown configuration (preview) is left for up", () => {
     const config = builtChatConfiguration();
     config.task_routing.filters[1].targets[0] = { queue: SALES };
-    expect(runResourcePolicy(policy, chatWorkflowArgs(JSON.stringify(config), "Assign to Anyone"))).toEqual([]);
+    expect(runResourcePolicy(policy, resourceArgs(TYPES.workflow, "routing-assign-to-anyone", { workspaceSid: WS, friendlyName: "Assign to Anyone", configuration: JSON.stringify(config) }))).toEqual([]);
+    // The program's Chat Transfer workflow is checked also when it is an adopted one that keeps another name.
+    expect(runResourcePolicy(policy, chatWorkflowArgs(JSON.stringify(config), "Template Example Chat Transfer"))).toHaveLength(1);
     expect(runResourcePolicy(policy, chatWorkflowArgs(UNKNOWN_STRING))).toEqual([]);
     expect(runResourcePolicy(policy, resourceArgs(TYPES.workspace, "w", { adoptSid: WS }))).toEqual([]);
   });

@@ -90,7 +90,8 @@ describe("operators, constants and references (filter expressions over the task 
     ["language IN []", false],
     ["language NOT IN []", true],
     ["language IN 'en'", false], // array operator on two scalars
-    ["language NOT IN 'en'", true], // NOT IN is the negation of IN, always
+    ["language NOT IN 'en'", false], // array operator on two scalars, as IN
+    ["language NOT IN 'de'", false],
     // scalar operators on arrays are false — both == and !=
     ["languages == ['en', 'fr']", false],
     ["languages != ['en', 'fr']", false],

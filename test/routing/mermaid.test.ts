@@ -43,6 +43,7 @@ describe("workflowToMermaid", () => {
       },
     });
     expect(diagram).toContain("f0t0 -->|timeout| canceled");
+    expect(diagram).toContain("f0t0 -->|timeout, later filters only| f1");
     expect(diagram).toContain(`canceled(["Task canceled on Workflow timeout"])`);
     expect(diagram).toContain("f1t0 -->|skip| unrouted");
     expect(diagram).toContain("f1 -->|no match| unrouted");

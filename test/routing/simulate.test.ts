@@ -58,6 +58,18 @@ describe("simulate: following twilio-semantics §3", () => {
     expect(trace.steps.map((step) => step.priority)).toEqual([5, 5]);
   });
 
+  it("names the next matching filter as where the last target's timeout leads, if one matches", () => {
+    const config = { task_routing: { filters: [...salesWithTimeouts.task_routing.filters, { filter_friendly_name: "Any", expression: "1==1", targets: [{ queue: SUPPORT }] }] } };
+    const trace = run(config, { type: "sales" });
+    expect(trace.steps.map((step) => step.next)).toEqual([
+      { kind: "timeout-to-next-target", atAgeSeconds: 30 },
+      { kind: "timeout-to-next-filter", atAgeSeconds: 90 },
+      { kind: "wait" },
+    ]);
+    expect(trace.steps[2]).toMatchObject({ filterName: "Any", entersAtAgeSeconds: 90 });
+    expect(trace.end).toEqual({ kind: "waits", stepIndex: 2 });
+  });
+
   it("sends a task that matches no filter to the default_filter, which waits until TTL", () => {
     const trace = run(salesWithTimeouts, { type: "billing" });
     expect(trace.filterChecks.map((check) => check.matched)).toEqual([false]);
@@ -170,7 +182,7 @@ describe("formatTrace", () => {
     "if nobody accepts: at age 30s the target times out → next target",
     "2. target 1 → queue Everyone (WQeveryone)",
     "excluded — target expression is false (1): WKsue (sue)",
-    "at age 90s the last target times out → Task canceled on Workflow timeout",
+    "at age 90s the last target times out and no later filter matches → Task canceled on Workflow timeout",
     "First offer: WKsam (sam) via Sales target 0",
     "If nobody accepts: Task canceled on Workflow timeout at age 90s",
   ])("shows %j", (line) => {
@@ -189,7 +201,7 @@ describe("formatTrace", () => {
   });
 });
 
-describe("routeTask: the emulator's routing decision", () => {
+describe("routeTask: the emulator's routing decision for a snapshot", () => {
   const workflow = compileWorkflow({
     task_routing: {
       filters: [
@@ -212,7 +224,8 @@ describe("routeTask: the emulator's routing decision", () => {
   it("uses the task's age to pick the step (timeouts are cumulative)", () => {
     const decision = decide({ type: "sales" }, 31);
     expect(decision.kind === "offer" && decision.step.queueSid).toBe(EVERYONE);
-    expect(decision.kind === "offer" && decision.priority).toBe(9);
+    // The task never entered the Sales target at this age, so its priority is the task's own.
+    expect(decision.kind === "offer" && decision.priority).toBe(0);
   });
 
   it("cancels on Workflow timeout once the age passes the last target", () => {
@@ -225,7 +238,7 @@ describe("routeTask: the emulator's routing decision", () => {
   });
 
   it("follows a skip of the last target to the next filters and reports unmatched when none is left", () => {
-    expect(decide({ type: "sales" }, 31, nobodyAvailable)).toEqual({ kind: "unmatched" });
-    expect(decide({ type: "other" })).toEqual({ kind: "unmatched" });
+    expect(decide({ type: "sales" }, 31, nobodyAvailable)).toEqual({ kind: "unmatched", afterSkip: true });
+    expect(decide({ type: "other" })).toEqual({ kind: "unmatched", afterSkip: false });
   });
 });

@@ -1,4 +1,4 @@
-import { activeStepIndex, compileWorkflow, WorkflowValidationError } from "../../routing";
+import { asCompiledWorkflow, compileWorkflow, WorkflowValidationError } from "../../routing";
 
 const Q1 = "WQ1";
 const Q2 = "WQ2";
@@ -70,45 +70,18 @@ describe("compileWorkflow", () => {
     expect(workflow.filters.map((filter) => filter.name)).toEqual(["Support", "Sales", "filters[2]"]);
   });
 
-  it("finds the first matching filter, like a switch", () => {
-    expect(workflow.findMatchingFilter({ type: "sales" })?.name).toBe("Sales");
-    expect(workflow.findMatchingFilter({ type: "support" })?.name).toBe("Support");
-    expect(workflow.findMatchingFilter({ type: "other" })?.name).toBe("filters[2]");
-  });
-
-  it("can start looking after a filter the task skipped", () => {
-    expect(workflow.findMatchingFilter({ type: "support" }, { fromIndex: 1 })?.name).toBe("filters[2]");
-    expect(workflow.findMatchingFilter({ type: "support" }, { fromIndex: 3 })).toBeUndefined();
-  });
-
-  it("routes to the default_filter only when no filter matches", () => {
-    const noCatchAll = compileWorkflow({ task_routing: { filters: [config.task_routing.filters[1]], default_filter: { queue: Q3 } } });
-    expect(noCatchAll.route({ type: "sales" })).toMatchObject({ kind: "filter" });
-    const fallback = noCatchAll.route({ type: "other" });
-    expect(fallback.kind).toBe("default");
-    if (fallback.kind !== "default") return;
-    expect(fallback.steps[0]).toMatchObject({ isDefault: true, queueSid: Q3, filterIndex: null });
-    expect(fallback.steps[0].cumulativeTimeoutSeconds).toBeUndefined();
-  });
-
-  it("reports no route when nothing matches and there is no default_filter", () => {
-    const strict = compileWorkflow({ task_routing: { filters: [config.task_routing.filters[1]] } });
-    expect(strict.route({ type: "other" })).toEqual({ kind: "none" });
-  });
-
-  it("evaluates time-of-day filters against the given clock", () => {
-    const hours = compileWorkflow({
-      task_routing: {
-        filters: [{ filter_friendly_name: "Open", expression: "taskrouter.currentHour >= 9 AND taskrouter.currentHour < 17", targets: [{ queue: Q1 }] }],
-        default_filter: { queue: Q2 },
-      },
-    });
-    expect(hours.route({}, { clock: () => new Date("2026-01-05T10:00:00Z") }).kind).toBe("filter");
-    expect(hours.route({}, { now: new Date("2026-01-05T18:00:00Z") }).kind).toBe("default");
-  });
-
   it("accepts the JSON string form", () => {
     expect(compileWorkflow(JSON.stringify(config)).filters).toHaveLength(3);
+  });
+
+  it("compiles a configuration once and passes a compiled workflow through", () => {
+    expect(asCompiledWorkflow(workflow)).toBe(workflow);
+    expect(asCompiledWorkflow(config).filters.map((filter) => filter.name)).toEqual(["Support", "Sales", "filters[2]"]);
+  });
+
+  it("compiles the default_filter to one step that never times out", () => {
+    expect(workflow.defaultStep).toMatchObject({ isDefault: true, isLast: true, queueSid: Q3, filterIndex: null, filterName: "default_filter" });
+    expect(workflow.defaultStep?.cumulativeTimeoutSeconds).toBeUndefined();
   });
 
   it("throws WorkflowValidationError carrying the findings", () => {
@@ -125,27 +98,5 @@ describe("compileWorkflow", () => {
 
   it("checks queue references when given the workspace's queues", () => {
     expect(() => compileWorkflow(config, { queueSids: [Q1, Q2] })).toThrow(/'WQ3' is not one of/);
-  });
-});
-
-describe("activeStepIndex: where a task of a given age is", () => {
-  const steps = compileWorkflow(config).filters[0].steps;
-  it.each<[number, number | undefined]>([
-    [0, 0],
-    [9, 0],
-    [10, 1],
-    [29, 1],
-    [30, 2],
-    [59, 2],
-    [60, 3],
-    [100000, 3],
-  ])("age %is → step %p", (age, index) => {
-    expect(activeStepIndex(steps, age)).toBe(index);
-  });
-
-  it("is undefined once the last target's cumulative timeout has passed", () => {
-    const timed = compileWorkflow({ task_routing: { filters: [{ expression: "1==1", targets: [{ queue: Q1, timeout: 10 }, { timeout: 5 }] }] } }).filters[0].steps;
-    expect(activeStepIndex(timed, 14)).toBe(1);
-    expect(activeStepIndex(timed, 15)).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { PROGRAM_SOURCE_DIRS, PROGRAM_SOURCE_FILES, staleBuildReason, unbuiltSources, writeBuildStamp } from "../../tools/build-stamp";
 import { runProgramUnderMocks } from "../../tools/program-under-mocks";
 import { programMainOf } from "../../tools/pulumi-cli";
-import { ROOT } from "./helpers";
+import { REPO_ROOT as ROOT } from "../../support";
 
 const yaml = require("js-yaml") as { load(text: string): unknown };
 

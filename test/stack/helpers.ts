@@ -2,16 +2,7 @@
 // in-process emulator over real HTTP, in scratch projects (tools/scratch-project.ts).
 import { startEmulator, type Emulator } from "../../emulator";
 
-export { ROOT, scratchProject, runNode, expectSuccess, type ScratchProject, type StackRun } from "../../tools/scratch-project";
-
-/** Environment that points the providers at an emulator account. */
-export function emulatorEnv(emulator: Emulator): Record<string, string> {
-  return {
-    TWILIO_API_BASE_URL: emulator.baseUrl,
-    TWILIO_ACCOUNT_SID: emulator.credentials.accountSid,
-    TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
-  };
-}
+export { scratchProject, runNode, expectSuccess, type ScratchProject, type StackRun } from "../../tools/scratch-project";
 
 export async function startStackEmulator(): Promise<Emulator> {
   return startEmulator({ port: 0, seed: "flex", buildDurationMs: 100 });

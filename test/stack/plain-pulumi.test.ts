@@ -12,12 +12,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
+import { type Emulator, flexSeedSids } from "../../emulator";
 import { runProgramUnderMocks } from "../../tools/program-under-mocks";
 import { LOCAL_STACK_PASSPHRASE, runPulumi } from "../../tools/pulumi-cli";
 import { parseStackArgs, runStackCommand } from "../../tools/stack";
-import { ROOT, expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT as ROOT } from "../../support";
+import { expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
 
 const yaml = require("js-yaml") as { load(text: string): unknown };
 

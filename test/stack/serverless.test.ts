@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Emulator } from "../../emulator";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -18,9 +19,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(functionsDir, "hello.js"), "exports.handler = (context, event, callback) => callback(null, { greeting: context.GREETING });\n");
   fs.writeFileSync(path.join(functionsDir, "lib", "util.private.js"), "exports.x = 1;\n");
   project = scratchProject({
-    pulumiYamlDir: path.join(ROOT, "test/stack/fixtures/serverless-only"),
-    programModule: path.join(ROOT, "dist/test/stack/fixtures/serverless-only/index.js"),
-    env: emulatorEnv(emulator),
+    pulumiYamlDir: path.join(REPO_ROOT, "test/stack/fixtures/serverless-only"),
+    programModule: path.join(REPO_ROOT, "dist/test/stack/fixtures/serverless-only/index.js"),
+    env: emulator.twilioEnv(),
   });
   project.writeConfig({ serviceName: "svc-test", functionsDir, variables: { GREETING: "hello", STALE: "x" } });
 });

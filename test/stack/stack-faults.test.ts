@@ -2,16 +2,16 @@
 // limits, server errors, connection resets and lost responses whose change
 // was committed), repeated `up` converges with no duplicate and no orphan.
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { type Emulator, flexSeedSids } from "../../emulator";
+import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
 
 beforeAll(async () => {
   emulator = await startStackEmulator();
-  project = scratchProject({ pulumiYamlDir: ROOT, env: emulatorEnv(emulator) });
+  project = scratchProject({ pulumiYamlDir: REPO_ROOT, env: emulator.twilioEnv() });
   project.writeConfig({
     workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace },
     queues: [
@@ -52,7 +52,8 @@ test("repeated up under 10% injected faults converges without duplicates or orph
   const client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   const ws = flexSeedSids(emulator.credentials.accountSid).workspace;
   const queueNames = (await client.taskrouter.v1.workspaces(ws).taskQueues.list()).map((q) => q.friendlyName).sort();
-  expect(queueNames).toEqual(["Billing", "Everyone", "Sales", "Support", "Transfers: Any Agent"]);
+  // One all-agents queue: Flex's Everyone, adopted, not a second one beside it.
+  expect(queueNames).toEqual(["Billing", "Everyone", "Sales", "Support"]);
   const workflowNames = (await client.taskrouter.v1.workspaces(ws).workflows.list()).map((w) => w.friendlyName).sort();
   expect(workflowNames).toEqual(["Assign to Anyone", "Chat Transfer", "Voice Transfer"]);
   const services = await client.serverless.v1.services.list();

@@ -6,9 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
-import type { Emulator } from "../../emulator";
-import { flexSeedSids } from "../../emulator/services/taskrouter/seed";
-import { ROOT, emulatorEnv, expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { type Emulator, flexSeedSids } from "../../emulator";
+import { expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -43,11 +43,11 @@ beforeAll(async () => {
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   // A private copy of the compiled functions, so a test can change one file.
   functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-functions-"));
-  fs.cpSync(path.join(ROOT, "dist/functions"), functionsDir, { recursive: true });
+  fs.cpSync(path.join(REPO_ROOT, "dist/functions"), functionsDir, { recursive: true });
   // The project's own Pulumi.yaml: plain `pulumi` runs its compiled program through the language host.
   project = scratchProject({
-    pulumiYamlDir: ROOT,
-    env: { ...emulatorEnv(emulator), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
+    pulumiYamlDir: REPO_ROOT,
+    env: { ...emulator.twilioEnv(), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
   });
   project.writeConfig(config());
   uiAttributesBefore = await uiAttributes();

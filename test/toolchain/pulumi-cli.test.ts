@@ -8,20 +8,20 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "../..");
-const SMOKE = path.join(ROOT, "tools/smoke");
+const SMOKE = path.join(REPO_ROOT, "tools/smoke");
 
 function lockedSdkVersion(): string {
-  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
   return lock.packages["node_modules/@pulumi/pulumi"].version;
 }
 
 /** Network namespaces with only loopback up: the CLI cannot reach anything. */
 const offline = spawnSync("unshare", ["-n", "true"]).status === 0;
 
-function run(args: string[], env: Record<string, string> = {}, cwd: string = ROOT) {
-  const runSh = path.join(ROOT, "tools/run.sh");
+function run(args: string[], env: Record<string, string> = {}, cwd: string = REPO_ROOT) {
+  const runSh = path.join(REPO_ROOT, "tools/run.sh");
   const command = offline
     ? ["unshare", "-n", "bash", "-c", 'ip link set lo up && exec "$@"', "_", "bash", runSh, ...args]
     : ["bash", runSh, ...args];
@@ -36,7 +36,7 @@ function run(args: string[], env: Record<string, string> = {}, cwd: string = ROO
 
 describe("pinned Pulumi CLI", () => {
   test("`npm run pulumi -- version` prints the @pulumi/pulumi version from package-lock.json", () => {
-    const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "version"], { cwd: ROOT, encoding: "utf8" });
+    const result = spawnSync("npm", ["run", "--silent", "pulumi", "--", "version"], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(`v${lockedSdkVersion()}`);
   });
@@ -52,7 +52,7 @@ describe("offline smoke stack through the real engine", () => {
   fs.mkdirSync(project);
   const yaml = fs.readFileSync(path.join(SMOKE, "Pulumi.yaml"), "utf8").replace(/^main:.*$/m, "main: dist/tools/smoke/index.js");
   fs.writeFileSync(path.join(project, "Pulumi.yaml"), yaml);
-  for (const link of ["node_modules", "dist"]) fs.symlinkSync(path.join(ROOT, link), path.join(project, link));
+  for (const link of ["node_modules", "dist"]) fs.symlinkSync(path.join(REPO_ROOT, link), path.join(project, link));
   const env = { PULUMI_BACKEND_URL: `file://${scratch}/state`, PULUMI_CONFIG_PASSPHRASE: "smoke-test" };
   fs.mkdirSync(`${scratch}/state`);
   const pulumi = (...args: string[]) => run(["pulumi", ...args, "--stack", "smoke", "--non-interactive"], env, project);
@@ -84,7 +84,7 @@ describe("offline smoke stack through the real engine", () => {
     const state = JSON.parse(exported.out.slice(exported.out.indexOf("{")));
     const version = `v${lockedSdkVersion()}`;
     expect(state.deployment.manifest.version).toBe(version);
-    const sdk = JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
+    const sdk = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"), "utf8"));
     expect(`v${sdk.version}`).toBe(version);
     const types = state.deployment.resources.map((r: { type: string }) => r.type);
     expect(types).toContain("pulumi-nodejs:dynamic/smoke:Digest");

@@ -7,24 +7,24 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { REPO_ROOT } from "../../support";
 
-const ROOT = path.resolve(__dirname, "../..");
-const PINNED = `v${JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"].version}`;
+const PINNED = `v${JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")).packages["node_modules/@pulumi/pulumi"].version}`;
 
 function sandbox(fakes: Record<string, string>, realCommands: string[] = [], opts: { cache?: string; env?: Record<string, string> } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-setup-"));
   fs.mkdirSync(path.join(dir, "repo/tools/pulumi-build"), { recursive: true });
   for (const f of ["env.sh", "setup.sh", "progress.sh", "pulumi-build/build.sh", "pulumi-build/go.mod", "pulumi-build/go.sum"]) {
-    fs.copyFileSync(path.join(ROOT, "tools", f), path.join(dir, "repo/tools", f));
+    fs.copyFileSync(path.join(REPO_ROOT, "tools", f), path.join(dir, "repo/tools", f));
   }
-  for (const f of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(dir, "repo", f));
+  for (const f of ["package.json", "package-lock.json"]) fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, "repo", f));
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
   for (const [name, script] of Object.entries(fakes)) {
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
   }
   for (const name of realCommands) {
-    const real = spawnSync("bash", ["-c", `source ${ROOT}/tools/env.sh && command -v ${name}`], { encoding: "utf8" }).stdout.trim();
+    const real = spawnSync("bash", ["-c", `source ${REPO_ROOT}/tools/env.sh && command -v ${name}`], { encoding: "utf8" }).stdout.trim();
     fs.symlinkSync(real, path.join(bin, name));
   }
   const env = {

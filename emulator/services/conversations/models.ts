@@ -3,7 +3,7 @@
  * (IM) and conversation-scoped Webhooks (WH, stored only), in the account's
  * default Conversation Service. Rules, no HTTP.
  */
-import { createHash } from 'node:crypto';
+import { seededSid } from '../../core/sids';
 import { badRequest, invalidParam, notFound, TwilioError } from '../../core/errors';
 import type { ServiceEnv, TimerId } from '../../core/types';
 
@@ -65,7 +65,7 @@ export const SERVICE_NAME = 'conversations';
 
 /** The account's default Conversation Service SID (the Flex seed uses the same). */
 export function defaultChatServiceSid(accountSid: string): string {
-  return 'IS' + createHash('sha256').update(`${accountSid}:chat-service:Default Conversations Service`).digest('hex').slice(0, 32);
+  return seededSid('IS', accountSid, 'chat-service', 'Default Conversations Service');
 }
 
 function state(env: ServiceEnv, accountSid: string): ConversationsState {

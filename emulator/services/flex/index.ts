@@ -2,9 +2,13 @@
  * Flex v1 (flex-api.twilio.com): the Flex Configuration and the Interactions
  * API (Interactions, Channels, Invites, Participants, Transfers). See README.md.
  */
-import type { ServiceEnv, ServiceModule } from '../../core/types';
+import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/types';
+import { seedTemplateFlex } from '../../seeds/flex-project-template';
+import { seedTransferSettings } from './transfer-settings';
 import type { TaskRouterApi } from '../taskrouter';
-import { flexState, onTaskRouterEvent, seedConfiguration, workerIdentity, type FlexState, type InteractionRec } from './models';
+import { seedConfiguration } from './configuration';
+import { onTaskRouterEvent, workerIdentity } from './interactions';
+import { flexState, type FlexState, type InteractionRec } from './state';
 import { flexRoutes } from './routes';
 
 export type { FlexState, InteractionRec };
@@ -45,6 +49,10 @@ export const flexService: ServiceModule<FlexState> = {
     tr.subscribe((accountSid, ws, event) => onTaskRouterEvent(env, accountSid, ws.sid, event.eventType, event.data));
   },
   seed(env, accountSid, kind) {
-    if (kind === 'flex') seedConfiguration(env, accountSid);
+    if (isFlexSeed(kind)) {
+      seedConfiguration(env, accountSid);
+      seedTransferSettings(env, accountSid);
+    }
+    if (kind === 'flex-project-template') seedTemplateFlex(env, accountSid);
   },
 };

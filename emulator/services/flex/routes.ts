@@ -6,28 +6,22 @@ import { Params } from '../../core/params';
 import { resourceUrl } from '../../core/urls';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import type { TaskRouterApi } from '../taskrouter';
+import { flexInstanceSid, getConfiguration, updateConfiguration } from './configuration';
+import { transferSettingsRoutes } from './transfer-settings';
 import {
   createInteraction,
   createInvite,
   createParticipant,
   createTransfer,
-  flexInstanceSid,
-  getConfiguration,
   interactionPath,
   inviteRoutingProperties,
   requireChannel,
   requireInteraction,
   updateChannelStatus,
-  updateConfiguration,
   updateParticipantStatus,
   updateTransfer,
-  type FlexParticipantRec,
-  type InteractionChannelRec,
-  type InteractionRec,
-  type InviteRec,
-  type ParticipantType,
-  type TransferRec,
-} from './models';
+} from './interactions';
+import type { FlexParticipantRec, InteractionChannelRec, InteractionRec, InviteRec, ParticipantType, TransferRec } from './state';
 
 const url = (path: string) => resourceUrl('flex-api', path);
 
@@ -291,4 +285,5 @@ export const flexRoutes: RouteDef[] = [
       return { status: 200, body: serializeTransfer(req.accountSid, i, ch, t) };
     },
   },
+  ...transferSettingsRoutes,
 ];

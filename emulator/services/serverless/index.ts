@@ -1,7 +1,9 @@
 /** Serverless v1 (+ serverless-upload) and the Functions runtime that serves deployed builds. */
 import type { RawMount, ServiceEnv, ServiceModule } from '../../core/types';
 import { FunctionsRuntime } from '../../functions-runtime';
-import { initialServerlessState, rearmBuilds, type ServerlessState } from './models';
+import { seedTemplateServerless } from '../../seeds/flex-project-template';
+import { rearmBuilds } from './builds';
+import { initialServerlessState, type ServerlessState } from './models';
 import { serverlessRoutes } from './routes';
 
 /** One runtime per emulator instance (several may run in one test process). */
@@ -33,6 +35,9 @@ export const serverlessService: ServiceModule<ServerlessState> = {
   afterLoad: (env) => {
     runtimeFor(env).invalidate();
     rearmBuilds(env);
+  },
+  seed(env, accountSid, kind) {
+    if (kind === 'flex-project-template') seedTemplateServerless(env, accountSid);
   },
   stop: (env) => runtimeFor(env).stop(),
 };

@@ -2,6 +2,7 @@
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import { Params, missingParam } from '../../core';
 import { collectionRoutes } from './collection';
+import * as buildModels from './builds';
 import * as m from './models';
 import * as ser from './serializers';
 
@@ -47,9 +48,9 @@ const builds = collectionRoutes({
   key: 'builds',
   parent: svcOf,
   items: (svc) => Object.values(svc.builds),
-  get: m.getBuild,
+  get: buildModels.getBuild,
   serialize: (accountSid, svc, b) => ser.serializeBuild(accountSid, svc, b, lookup(svc)),
-  remove: m.deleteBuild,
+  remove: buildModels.deleteBuild,
 });
 
 const deployments = collectionRoutes({
@@ -58,7 +59,7 @@ const deployments = collectionRoutes({
   key: 'deployments',
   parent: environmentOf,
   items: ({ e }) => Object.values(e.deployments),
-  get: ({ svc, e }, sid) => m.getDeployment(svc, e, sid),
+  get: ({ svc, e }, sid) => buildModels.getDeployment(svc, e, sid),
   serialize: (accountSid, { svc, e }, d) => ser.serializeDeployment(accountSid, svc, e, d),
 });
 
@@ -244,7 +245,7 @@ export const serverlessRoutes: RouteDef[] = [
     handler: (req, env) => {
       const svc = svcOf(req, env);
       const p = body(req);
-      const b = m.createBuild(env, req.accountSid, svc, {
+      const b = buildModels.createBuild(env, req.accountSid, svc, {
         functionVersions: p.list('FunctionVersions'),
         assetVersions: p.list('AssetVersions'),
         dependencies: p.string('Dependencies'),
@@ -261,7 +262,7 @@ export const serverlessRoutes: RouteDef[] = [
     operationId: 'FetchBuildStatus',
     handler: (req, env) => {
       const svc = svcOf(req, env);
-      return { status: 200, body: ser.serializeBuildStatus(req.accountSid, svc, m.getBuild(svc, req.pathParams.Sid)) };
+      return { status: 200, body: ser.serializeBuildStatus(req.accountSid, svc, buildModels.getBuild(svc, req.pathParams.Sid)) };
     },
   },
 
@@ -277,7 +278,7 @@ export const serverlessRoutes: RouteDef[] = [
       const p = body(req);
       const buildSid = p.string('BuildSid');
       p.bool('IsPlugin');
-      const d = m.createDeployment(env, svc, req.pathParams.EnvironmentSid, buildSid === '' ? undefined : buildSid);
+      const d = buildModels.createDeployment(env, svc, req.pathParams.EnvironmentSid, buildSid === '' ? undefined : buildSid);
       return { status: 201, body: ser.serializeDeployment(req.accountSid, svc, m.getEnvironment(svc, req.pathParams.EnvironmentSid), d) };
     },
   },

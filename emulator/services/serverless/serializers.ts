@@ -120,39 +120,22 @@ export function serializeBuildStatus(accountSid: string, s: ServiceRecord, b: Bu
   return { sid: b.sid, account_sid: accountSid, service_sid: s.sid, status: b.status, url: url(`/Services/${s.sid}/Builds/${b.sid}/Status`) };
 }
 
+/** The fields every resource of an environment carries: its SID, its parents and its URL. */
+function environmentChild(accountSid: string, s: ServiceRecord, e: EnvironmentRecord, collection: string, sid: string) {
+  return { sid, account_sid: accountSid, service_sid: s.sid, environment_sid: e.sid, url: url(`/Services/${s.sid}/Environments/${e.sid}/${collection}/${sid}`) };
+}
+
 export function serializeDeployment(accountSid: string, s: ServiceRecord, e: EnvironmentRecord, d: DeploymentRecord): Record<string, unknown> {
-  return {
-    sid: d.sid,
-    account_sid: accountSid,
-    service_sid: s.sid,
-    environment_sid: e.sid,
-    build_sid: d.buildSid,
-    date_created: d.dateCreated,
-    date_updated: d.dateUpdated,
-    url: url(`/Services/${s.sid}/Environments/${e.sid}/Deployments/${d.sid}`),
-  };
+  return { ...environmentChild(accountSid, s, e, 'Deployments', d.sid), build_sid: d.buildSid, date_created: d.dateCreated, date_updated: d.dateUpdated };
 }
 
 export function serializeVariable(accountSid: string, s: ServiceRecord, e: EnvironmentRecord, v: VariableRecord): Record<string, unknown> {
-  return {
-    sid: v.sid,
-    account_sid: accountSid,
-    service_sid: s.sid,
-    environment_sid: e.sid,
-    key: v.key,
-    value: v.value,
-    date_created: v.dateCreated,
-    date_updated: v.dateUpdated,
-    url: url(`/Services/${s.sid}/Environments/${e.sid}/Variables/${v.sid}`),
-  };
+  return { ...environmentChild(accountSid, s, e, 'Variables', v.sid), key: v.key, value: v.value, date_created: v.dateCreated, date_updated: v.dateUpdated };
 }
 
 export function serializeLog(accountSid: string, s: ServiceRecord, e: EnvironmentRecord, l: LogRecord): Record<string, unknown> {
   return {
-    sid: l.sid,
-    account_sid: accountSid,
-    service_sid: s.sid,
-    environment_sid: e.sid,
+    ...environmentChild(accountSid, s, e, 'Logs', l.sid),
     build_sid: l.buildSid,
     deployment_sid: l.deploymentSid,
     function_sid: l.functionSid,
@@ -160,6 +143,5 @@ export function serializeLog(accountSid: string, s: ServiceRecord, e: Environmen
     level: l.level,
     message: l.message,
     date_created: l.dateCreated,
-    url: url(`/Services/${s.sid}/Environments/${e.sid}/Logs/${l.sid}`),
   };
 }

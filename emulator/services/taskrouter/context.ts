@@ -1,7 +1,12 @@
-/** One TaskRouter engine per emulator (keyed by the service env the core hands out). */
+/**
+ * One TaskRouter engine per emulator (keyed by the service env the core
+ * hands out), wired to the parts of the engine it calls back: deadlines and
+ * assignment callbacks.
+ */
 import type { ServiceEnv } from '../../core/types';
-import { TaskRouterEngine } from './engine';
-import { handleDeadline } from './routing';
+import { sendAssignmentCallback } from './engine/assignment';
+import { handleDeadline } from './engine/deadlines';
+import { TaskRouterEngine } from './engine/engine';
 
 const engines = new WeakMap<ServiceEnv, TaskRouterEngine>();
 
@@ -10,6 +15,7 @@ export function engineOf(env: ServiceEnv): TaskRouterEngine {
   if (!engine) {
     const created = new TaskRouterEngine(env);
     created.onDeadline = (d) => handleDeadline(created, d);
+    created.onReservationCreated = (accountSid, ws, task, res) => sendAssignmentCallback(created, accountSid, ws, task, res);
     engines.set(env, created);
     engine = created;
   }

@@ -3,25 +3,17 @@
  * TaskChannels, TaskQueues, Workflows, Workers, Tasks, Reservations, Events
  * and Statistics, routed by the routing engine in `routing/`. See README.md.
  */
-import type { ServiceEnv, ServiceModule } from '../../core/types';
+import { isFlexSeed, type ServiceEnv, type ServiceModule } from '../../core/types';
+import { seedTemplateTaskRouter } from '../../seeds/flex-project-template';
 import type { VoiceHookResult } from '../../voice/api';
 import { engineOf } from './context';
-import type { EventListener, TaskRouterEngine } from './engine';
-import { recordEvent } from './events';
-import {
-  acceptReservation,
-  cancelTask,
-  completeTask,
-  createTask,
-  handleVoiceHook,
-  rearmAll,
-  rejectReservation,
-  updateTask,
-  workerContactUri,
-  wrapTask,
-  type CreateTaskInput,
-  type UpdateTaskInput,
-} from './routing';
+import type { EventListener, TaskRouterEngine } from './engine/engine';
+import { recordEvent } from './engine/events';
+import { handleVoiceHook, workerContactUri } from './engine/assignment';
+import { rearmAll } from './engine/deadlines';
+import { acceptReservation, rejectReservation } from './engine/reservations';
+import { cancelTask, completeTask, wrapTask } from './engine/task-ending';
+import { createTask, updateTask, type CreateTaskInput, type UpdateTaskInput } from './engine/tasks';
 import { taskrouterRoutes } from './routes';
 import { flexSeedSids, seedFlexTaskRouter, type FlexSeedSids } from './seed';
 import { serializeTask, taskRoutingProperties } from './serialize';
@@ -163,7 +155,8 @@ export const taskrouterService: ServiceModule<TaskRouterState> = {
   createApi,
   afterLoad: (env) => rearmAll(engineOf(env)),
   seed(env, accountSid, kind) {
-    if (kind === 'flex') seedFlexTaskRouter(engineOf(env), accountSid);
+    if (isFlexSeed(kind)) seedFlexTaskRouter(engineOf(env), accountSid);
+    if (kind === 'flex-project-template') seedTemplateTaskRouter(engineOf(env), accountSid);
   },
   stop(env) {
     engineOf(env).clearDeadlines();

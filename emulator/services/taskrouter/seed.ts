@@ -9,14 +9,16 @@
  * workerchannel (`<worker>/<channel unique name>`); and for Flex:
  * flex-instance (GO), chat-service (IS), flex-flow (FO).
  */
-import { createHash } from 'node:crypto';
-import type { TaskRouterEngine } from './engine';
-import { createActivity, createQueue, createTaskChannel, createWorker, createWorkflow, createWorkspace, DEFAULT_TASK_CHANNELS } from './resources';
+import { seededSid } from '../../core/sids';
+import type { TaskRouterEngine } from './engine/engine';
+import { createActivity } from './models/activities';
+import { createQueue } from './models/queues';
+import { createTaskChannel } from './models/task-channels';
+import { createWorker } from './models/workers';
+import { createWorkflow } from './models/workflows';
+import { createWorkspace, DEFAULT_TASK_CHANNELS } from './models/workspaces';
 import type { WorkspaceRec } from './types';
 
-export function seededSid(prefix: string, accountSid: string, kind: string, name: string): string {
-  return prefix + createHash('sha256').update(`${accountSid}:${kind}:${name}`).digest('hex').slice(0, 32);
-}
 
 export const FLEX_WORKSPACE_NAME = 'Flex Task Assignment';
 export const FLEX_ACTIVITIES: ReadonlyArray<[string, boolean]> = [

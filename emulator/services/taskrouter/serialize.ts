@@ -1,7 +1,7 @@
 /** TaskRouter JSON bodies (snake_case, Twilio's field set and links). */
 import { toTwilioIso } from '../../core/clock';
 import { resourceUrl } from '../../core/urls';
-import type { TaskRouterEngine } from './engine';
+import type { TaskRouterEngine } from './engine/engine';
 import type { ActivityRec, EventRec, QueueRec, ReservationRec, TaskChannelRec, TaskRec, WorkerChannelRec, WorkerRec, WorkflowRec, WorkspaceRec } from './types';
 
 const iso = (ms: number) => toTwilioIso(ms);

@@ -4,7 +4,7 @@
 // our key set, so nothing else in ui_attributes is ever clobbered, and
 // destroy puts back what was there before (or removes the key).
 import * as pulumi from "@pulumi/pulumi";
-import type { ResourceType } from "../runtime/define";
+import { sameValue, type ResourceType } from "../runtime/define";
 import { TwilioResource } from "../resource";
 import { retryIdempotent } from "../runtime/retry";
 import type { TwilioSession } from "../runtime/twilio";
@@ -57,6 +57,8 @@ async function readUiAttributes(twilio: TwilioSession, label: string): Promise<J
 async function writeAt(twilio: TwilioSession, label: string, keys: string[], value: unknown, remove = false): Promise<Json> {
   const current = await readUiAttributes(twilio, label);
   const next = setAt(current, keys, value, remove);
+  // Already so (e.g. flags another tool wrote, now adopted): nothing to write.
+  if (sameValue(next, current)) return current;
   await twilio.call(label, "update the Flex configuration", () =>
     retryIdempotent(() => twilio.client.flexApi.v1.configuration().update({ account_sid: twilio.settings.credentials.accountSid, ui_attributes: next })),
   );

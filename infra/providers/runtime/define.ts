@@ -29,6 +29,11 @@ export interface ResourceType<I extends object, O extends I> {
   normalize(inputs: I): I;
   /** Input problems, each naming the property; run before any API call. */
   validate(inputs: I, isKnown: (key: keyof I) => boolean): Failure[];
+  /**
+   * A check that needs Twilio (read-only), run by check() after validate()
+   * passes and only when every input is known: its failures stop the preview.
+   */
+  verify?(inputs: I): Promise<Failure[]>;
   /** Inputs whose change is compared in diff (everything the resource manages). */
   diffKeys: Array<keyof I>;
   /**
@@ -36,6 +41,11 @@ export interface ResourceType<I extends object, O extends I> {
    * an adopted object): left undefined, the live value is not compared.
    */
   optionalKeys?: Array<keyof I>;
+  /**
+   * Whether these inputs adopt an existing object: then only the fields the
+   * program sets are managed (a field left undefined is not compared).
+   */
+  isAdopted?(inputs: Partial<I>): boolean;
   /** Custom equality for inputs whose stored form differs from the input form. */
   equals?: Partial<{ [K in keyof I]: (old: unknown, next: unknown) => boolean }>;
   /** Inputs Twilio cannot update in place: a change replaces the object. */
@@ -57,15 +67,19 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
 
     async check(_olds, news) {
       const known = (key: keyof I) => !isUnknown((news as Record<keyof I, unknown>)[key]);
-      const failures = type.validate(news, known).map((f) => ({ property: f.property, reason: `${type.label(news)}: ${f.reason}` }));
+      const label = (f: Failure) => ({ property: f.property, reason: `${type.label(news)}: ${f.reason}` });
+      const failures = type.validate(news, known).map(label);
       if (failures.length > 0) return { inputs: news, failures };
+      const allKnown = Object.values(news as Record<string, unknown>).every((v) => !isUnknown(v));
+      const verified = type.verify && allKnown ? (await type.verify(type.normalize(news))).map(label) : [];
+      if (verified.length > 0) return { inputs: news, failures: verified };
       return { inputs: type.normalize(news) };
     },
 
     async diff(_id, olds, news) {
       const changed = type.diffKeys.filter(
         (key) =>
-          !(news[key] === undefined && type.optionalKeys?.includes(key)) &&
+          !(news[key] === undefined && (type.optionalKeys?.includes(key) || type.isAdopted?.(news))) &&
           !equal(type.equals?.[key], olds[key], news[key]),
       );
       const replaces = changed.filter((key) => type.replaceKeys?.includes(key)).map(String);

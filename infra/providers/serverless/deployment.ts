@@ -35,7 +35,16 @@ export interface SourceFile {
 export interface DeployedFile extends SourceFile {
   resourceSid: string;
   versionSid: string;
+  /**
+   * False when the Function/Asset already existed in the service (an adopted
+   * service may hold one at the same path): destroy leaves it. Absent in
+   * state written before this was recorded: the stack's own.
+   */
+  ownResource?: boolean;
 }
+
+/** Only Functions and Assets the stack created are the stack's to delete. */
+const isOwn = (f: DeployedFile) => f.ownResource !== false;
 
 export interface DeploymentInputs {
   serviceSid: string;
@@ -154,10 +163,10 @@ export const deploymentType: ResourceType<DeploymentInputs, DeploymentOutputs> =
     for (const sid of Object.values(olds.variableSids ?? {})) {
       await twilio.call(label, "delete a variable", () => deleteIfPresent(() => service.environments(olds.environmentSid).variables(sid).remove()));
     }
-    for (const f of olds.functions ?? []) {
+    for (const f of (olds.functions ?? []).filter(isOwn)) {
       await twilio.call(label, `delete function ${f.path}`, () => deleteIfPresent(() => service.functions(f.resourceSid).remove()));
     }
-    for (const a of olds.assets ?? []) {
+    for (const a of (olds.assets ?? []).filter(isOwn)) {
       await twilio.call(label, `delete asset ${a.path}`, () => deleteIfPresent(() => service.assets(a.resourceSid).remove()));
     }
   },
@@ -188,7 +197,7 @@ async function sync(olds: DeploymentOutputs | undefined, news: DeploymentInputs,
   }
 
   // Only now, with the new build live, may files that left the program go.
-  for (const gone of [...functions.removed, ...assets.removed]) {
+  for (const gone of [...functions.removed, ...assets.removed].filter(isOwn)) {
     const api = functions.removed.includes(gone) ? service.functions(gone.resourceSid) : service.assets(gone.resourceSid);
     await twilio.call(label, `delete ${gone.path}`, () => deleteIfPresent(() => api.remove()));
   }
@@ -216,16 +225,19 @@ async function syncFiles(kind: Kind, previous: DeployedFile[], wanted: SourceFil
   for (const f of wanted) {
     const old = before.get(f.path);
     if (old && old.sha256 === f.sha256 && old.visibility === f.visibility) {
-      files.push({ path: f.path, visibility: f.visibility, sha256: f.sha256, resourceSid: old.resourceSid, versionSid: old.versionSid });
+      files.push({ path: f.path, visibility: f.visibility, sha256: f.sha256, resourceSid: old.resourceSid, versionSid: old.versionSid, ownResource: old.ownResource });
       continue;
     }
     let resourceSid = old?.resourceSid;
+    let ownResource = old?.ownResource;
     if (!resourceSid) {
       existing ??= await listResources(kind, serviceSid, twilio);
-      resourceSid = existing.get(f.path) ?? (await createResource(kind, serviceSid, f.path, twilio));
+      resourceSid = existing.get(f.path);
+      ownResource = resourceSid === undefined;
+      resourceSid ??= await createResource(kind, serviceSid, f.path, twilio);
     }
     const versionSid = await uploadVersion(kind, serviceSid, resourceSid, f, twilio);
-    files.push({ path: f.path, visibility: f.visibility, sha256: f.sha256, resourceSid, versionSid });
+    files.push({ path: f.path, visibility: f.visibility, sha256: f.sha256, resourceSid, versionSid, ownResource });
   }
   const keep = new Set(wanted.map((f) => f.path));
   return { files, removed: previous.filter((f) => !keep.has(f.path)) };

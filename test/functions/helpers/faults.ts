@@ -4,10 +4,8 @@
  * with the emulator injecting that fault at exactly that call, checking an
  * invariant after each run.
  */
-import type { Emulator, EmulatorState } from '../../../emulator';
-import type { FaultKind } from '../../../emulator/core/faults';
-import type { FnResponse } from './scenario';
-import { settle } from './scenario';
+import type { Emulator, EmulatorState, FaultKind } from '../../../emulator';
+import type { FnResponse } from '../../../support';
 
 const lastSeq = (emu: Emulator) => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
 
@@ -40,7 +38,7 @@ export async function sweepFaults(o: SweepOptions): Promise<{ ops: string[]; run
   const clean = await o.run();
   if (clean.status !== 200) throw new Error(`the clean run failed: ${clean.status} ${clean.text.slice(0, 300)}`);
   const ops = apiOps(o.emu, since);
-  await settle(o.emu);
+  await o.emu.whenIdle();
   await o.check(clean, 'clean run');
   if (ops.length < (o.minOps ?? 3)) throw new Error(`the clean run made only ${ops.length} API calls: ${ops.join(' ')}`);
   let runs = 0;
@@ -53,7 +51,7 @@ export async function sweepFaults(o: SweepOptions): Promise<{ ops: string[]; run
       o.emu.faults.add({ operation: op, nth, kind, times: kind === 'lost-response' ? 1 : 3 });
       const r = await o.run();
       o.emu.faults.clear();
-      await settle(o.emu);
+      await o.emu.whenIdle();
       const ctx = `${kind} at call #${i + 1} (${op}, occurrence ${nth}) -> ${r.status} ${String(r.body.failedStep ?? r.body.error ?? '')}`;
       if (r.status >= 600 || r.status < 200) throw new Error(`${ctx}: impossible status`);
       if (r.status !== 200 && (typeof r.body.error !== 'string' || typeof r.body.message !== 'string')) throw new Error(`${ctx}: the failure is not named: ${r.text.slice(0, 300)}`);

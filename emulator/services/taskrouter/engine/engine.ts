@@ -4,11 +4,10 @@
  * promises, compiled-workflow cache) and reads state through `env.state`
  * on every call, so reset/restore never leave it holding stale objects.
  */
-import { notFound } from '../../core/errors';
-import type { ServiceEnv } from '../../core/types';
-import { compileWorkflow, type CompiledWorkflow } from '../../../routing';
+import type { ServiceEnv } from '../../../core/types';
+import { compileWorkflow, type CompiledWorkflow } from '../../../../routing';
 import { DeadlineScheduler, type Deadline } from './scheduler';
-import type { EventRec, TaskRouterState, WorkspaceRec } from './types';
+import type { EventRec, ReservationRec, TaskRec, TaskRouterState, WorkspaceRec } from '../types';
 
 export const SERVICE_NAME = 'taskrouter';
 
@@ -23,8 +22,10 @@ export class TaskRouterEngine {
   readonly scheduled = new Map<string, number>();
   private readonly compiled = new Map<string, CompiledWorkflow>();
   private readonly parsed = new Map<string, Record<string, unknown>>();
-  /** Set by the routing module: handles a due deadline. */
+  /** Set by the wiring (context.ts): handles a due deadline. */
   onDeadline: (d: Deadline) => void = () => undefined;
+  /** Set by the wiring (context.ts): sends the workflow's assignment callback for a new reservation. */
+  onReservationCreated: (accountSid: string, ws: WorkspaceRec, task: TaskRec, res: ReservationRec) => void = () => undefined;
 
   constructor(readonly env: ServiceEnv) {
     this.scheduler = new DeadlineScheduler(
@@ -135,22 +136,4 @@ export class TaskRouterEngine {
     }
     return v;
   }
-}
-
-// ---- lookups (404 with Twilio's wording) ------------------------------------
-
-export function wsPath(wsSid: string, rest = ''): string {
-  return `/v1/Workspaces/${wsSid}${rest}`;
-}
-
-export function requireWorkspace(engine: TaskRouterEngine, accountSid: string, wsSid: string): WorkspaceRec {
-  const ws = engine.state(accountSid).workspaces[wsSid];
-  if (!ws) throw notFound(wsPath(wsSid));
-  return ws;
-}
-
-export function requireIn<T>(map: Record<string, T>, sid: string, path: string): T {
-  const item = Object.prototype.hasOwnProperty.call(map, sid) ? map[sid] : undefined;
-  if (!item) throw notFound(path);
-  return item;
 }

@@ -9,7 +9,7 @@
  * state: after load/reset/restore the owner calls `clear()` and re-adds
  * deadlines from state.
  */
-import type { Clock, TimerId } from '../../core/types';
+import type { Clock, TimerId } from '../../../core/types';
 
 export interface Deadline {
   at: number;

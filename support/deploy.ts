@@ -14,22 +14,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type twilio from 'twilio';
-import type { Emulator } from '../../../emulator';
-import { createTwilioClient } from '../../../clients';
-import { flexSeedSids } from '../../../emulator/services/taskrouter/seed';
-import { expectSuccess, scratchProject } from '../../../tools/scratch-project';
+import { type Emulator, flexSeedSids } from '../emulator';
+import { createTwilioClient } from '../clients';
+import { expectSuccess, scratchProject } from '../tools/scratch-project';
+import { REPO_ROOT } from '../tools/pulumi-cli';
 
-/** The repository root (works from test/functions/helpers and from dist/test/functions/helpers). */
-export const REPO_ROOT = ((): string => {
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg) && (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { name?: string }).name === 'flex-transfer') return dir;
-    const up = path.dirname(dir);
-    if (up === dir) return path.resolve(__dirname, '../../..');
-    dir = up;
-  }
-})();
 export const COMPILED_FUNCTIONS = path.join(REPO_ROOT, 'dist', 'functions');
 export const SOURCE_FUNCTIONS = path.join(REPO_ROOT, 'functions');
 
@@ -97,12 +86,7 @@ export async function deployTransferStack(emulator: Emulator, opts: DeployOption
   const project = scratchProject({
     pulumiYamlDir: REPO_ROOT,
     stack: 'e2e',
-    env: {
-      TWILIO_API_BASE_URL: emulator.baseUrl,
-      TWILIO_ACCOUNT_SID: accountSid,
-      TWILIO_AUTH_TOKEN: emulator.credentials.authToken,
-      FLEX_TRANSFER_RETRY_BASE_MS: '20',
-    },
+    env: { ...emulator.twilioEnv(), FLEX_TRANSFER_RETRY_BASE_MS: '20' },
   });
   project.writeConfig({
     workspace: { adoptSid: workspaceSid },

@@ -6,7 +6,7 @@
  * `TaskAttributes`, `WorkerSid`, `ReservationSid`, `Timestamp`, ...).
  */
 import type { TaskRouterEngine } from './engine';
-import type { ActivityRec, EventRec, QueueRec, ReservationRec, TaskRec, WorkerRec, WorkflowRec, WorkspaceRec } from './types';
+import type { ActivityRec, EventRec, QueueRec, ReservationRec, TaskRec, WorkerRec, WorkflowRec, WorkspaceRec } from '../types';
 
 /** Events kept per workspace (oldest dropped first). */
 export const MAX_EVENTS = 10_000;

@@ -4,15 +4,9 @@
  * functions, Flex-like chats and calls, and waiting until the emulator's
  * asynchronous work (webhooks, TwiML fetches) has settled.
  */
-import { startEmulator, type Emulator, type EmulatorState } from '../../../emulator';
-import type { VoiceNetworkApi } from '../../../emulator/services/api';
+import type { Emulator, EmulatorState, VoiceNetworkApi } from '../emulator';
 import { deployTransferStack, type TransferStack } from './deploy';
-
-export const START = Date.UTC(2025, 0, 6, 12, 0, 0);
-
-export async function startTestEmulator(): Promise<Emulator> {
-  return startEmulator({ port: 0, clock: 'manual', startTime: START, seed: 'flex' });
-}
+import { startManualEmulator } from './emulator';
 
 export interface DeployedStack {
   emu: Emulator;
@@ -23,10 +17,10 @@ export interface DeployedStack {
 
 /** An emulator with the transfer stack deployed and settled (the emulator is stopped if the deployment fails). */
 export async function startDeployedStack(): Promise<DeployedStack> {
-  const emu = await startTestEmulator();
+  const emu = await startManualEmulator();
   try {
     const stack = await deployTransferStack(emu);
-    await settle(emu);
+    await emu.whenIdle();
     return { emu, stack, clean: emu.snapshot() };
   } catch (err) {
     await emu.stop();
@@ -38,25 +32,6 @@ export async function startDeployedStack(): Promise<DeployedStack> {
 export function resetToDeployed(emu: Emulator, clean: EmulatorState): void {
   emu.restore(clean);
   emu.faults.clear();
-}
-
-interface Idle {
-  pending(): number;
-  whenIdle(): Promise<void>;
-}
-
-/** Waits until no service has callbacks or TwiML fetches in flight. */
-export async function settle(emu: Emulator): Promise<void> {
-  const names = ['taskrouter', 'api', 'flex', 'conversations'];
-  for (let round = 0; round < 100; round++) {
-    await new Promise((r) => setImmediate(r));
-    const apis = names.map((n) => emu.core.apiOf<Partial<Idle>>(n)).filter((a): a is Idle => !!a && typeof a.pending === 'function' && typeof a.whenIdle === 'function');
-    if (apis.every((a) => a.pending() === 0)) {
-      await new Promise((r) => setTimeout(r, 5));
-      if (apis.every((a) => a.pending() === 0)) return;
-    }
-    await Promise.all(apis.map((a) => a.whenIdle()));
-  }
 }
 
 export interface FnResponse {
@@ -105,12 +80,12 @@ export async function pendingReservations(stack: TransferStack, taskSid: string)
 
 /** Accepts the task's pending reservation (as the worker's Flex UI would). Returns the worker SID. */
 export async function acceptReservation(emu: Emulator, stack: TransferStack, taskSid: string, expectedWorker?: string): Promise<string> {
-  await settle(emu);
+  await emu.whenIdle();
   const pending = await pendingReservations(stack, taskSid);
   if (pending.length !== 1) throw new Error(`task ${taskSid} has ${pending.length} pending reservations`);
   if (expectedWorker && pending[0].workerSid !== expectedWorker) throw new Error(`task ${taskSid} is reserved for ${pending[0].workerSid}, expected ${expectedWorker}`);
   await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(taskSid).reservations(pending[0].sid).update({ reservationStatus: 'accepted' });
-  await settle(emu);
+  await emu.whenIdle();
   return pending[0].workerSid;
 }
 
@@ -155,16 +130,16 @@ export async function startVoiceCall(emu: Emulator, stack: TransferStack, agent:
     to: TWILIO_NUMBER,
     twiml: `<Response><Enqueue workflowSid="${stack.inboundWorkflowSid}"><Task>${JSON.stringify(taskAttributes)}</Task></Enqueue></Response>`,
   });
-  await settle(emu);
+  await emu.whenIdle();
   const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
   const task = (await ws.tasks.list({ assignmentStatus: ['reserved'] })).find((t) => (JSON.parse(t.attributes) as { call_sid?: string }).call_sid === customer.sid);
   if (!task) throw new Error('the customer call created no reserved task');
   const [res] = await pendingReservations(stack, task.sid);
   // What Flex answers for a voice reservation: the conference instruction.
   await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
-  await settle(emu);
+  await emu.whenIdle();
   voice.answerRinging(stack.accountSid, `client:${agent}`);
-  await settle(emu);
+  await emu.whenIdle();
   const attrs = (await taskOf(stack, task.sid)).attributes as { conference?: { sid: string; participants: { customer: string; worker: string } } };
   if (!attrs.conference) throw new Error('the conference instruction set no conference attributes');
   return { taskSid: task.sid, conferenceSid: attrs.conference.sid, customerCallSid: attrs.conference.participants.customer, agentCallSid: attrs.conference.participants.worker };

@@ -6,14 +6,14 @@
  * per workspace, see events.ts). Each function returns the figures only; the
  * routes add the SIDs and the URL around them.
  */
-import { toTwilioIso } from '../../core/clock';
-import { invalidParam } from '../../core/errors';
-import { Params } from '../../core/params';
-import type { EmulatorRequest } from '../../core/types';
-import type { TaskRouterEngine } from './engine';
-import { findChannel } from './resources';
-import { membersOf } from './routing';
-import type { EventRec, TaskRec, WorkspaceRec } from './types';
+import { toTwilioIso } from '../../../core/clock';
+import { invalidParam } from '../../../core/errors';
+import { Params } from '../../../core/params';
+import type { EmulatorRequest } from '../../../core/types';
+import type { TaskRouterEngine } from '../engine/engine';
+import { findChannel } from '../lookups';
+import { membersOf } from '../engine/views';
+import type { EventRec, TaskRec, WorkspaceRec } from '../types';
 
 type Figures = Record<string, unknown>;
 

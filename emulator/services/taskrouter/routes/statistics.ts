@@ -5,15 +5,16 @@
  * CumulativeStatistics (the figures at the top level); `scopeRoutes` builds
  * them from a StatisticsScope. The figures come from statistics-figures.ts.
  */
-import { invalidParam, notFound } from '../../core/errors';
-import { paginate } from '../../core/paging';
-import { Params } from '../../core/params';
-import { resourceUrl } from '../../core/urls';
-import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
-import { engineOf } from './context';
-import { requireIn, requireWorkspace, wsPath, type TaskRouterEngine } from './engine';
+import { invalidParam, notFound } from '../../../core/errors';
+import { paginate } from '../../../core/paging';
+import { Params } from '../../../core/params';
+import { resourceUrl } from '../../../core/urls';
+import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../../core/types';
+import { engineOf } from '../context';
+import type { TaskRouterEngine } from '../engine/engine';
+import { requireIn, requireWorkspace, wsPath } from '../lookups';
 import * as fig from './statistics-figures';
-import type { WorkspaceRec } from './types';
+import type { WorkspaceRec } from '../types';
 
 type Figures = Record<string, unknown>;
 
