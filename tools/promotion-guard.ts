@@ -41,10 +41,12 @@ export interface GuardVerdict {
   reasons: string[];
 }
 
+/** Adopted: the provider recorded it so (`adopted: true`), or the stack declared it by `adopt`, `adoptSid`, `adoptName`. */
 export function isAdopted(step: Pick<PlannedStep, "oldInputs" | "oldOutputs">): boolean {
   const inputs = step.oldInputs ?? {};
   const outputs = step.oldOutputs ?? {};
-  return outputs.adopted === true || (typeof inputs.adoptSid === "string" && inputs.adoptSid !== "") || inputs.adopt === true;
+  if (outputs.adopted === true) return true;
+  return Object.entries(inputs).some(([key, value]) => /^adopt/.test(key) && value !== undefined && value !== null && value !== false && value !== "");
 }
 
 /** The resources a plan deletes or replaces, one entry each. */

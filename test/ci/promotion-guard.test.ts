@@ -72,6 +72,9 @@ test("an adopted object is never deleted or replaced without naming it, whatever
     expect.stringMatching(/^the plan would delete TaskChannel routing-channel-chat \(.+\), an adopted object: the stack must never remove it$/),
   ]);
   expect(judge(plan(adoptedWorkspace, adoptedChannel).steps, { maxManagedDeletes: 0, allow: ["routing-workspace", "routing-channel-chat"] }).ok).toBe(true);
+  // A queue declared by the name it has (adoption by name), before the provider recorded it.
+  const byName = step("delete", "TaskQueue", "routing-queue-everyone", { inputs: { adoptName: "Everyone" } });
+  expect(judge(plan(byName).steps, { maxManagedDeletes: 5, allow: [] }).reasons).toEqual([expect.stringContaining("routing-queue-everyone")]);
 });
 
 test("components and the stack itself are not counted; only Twilio objects", () => {
