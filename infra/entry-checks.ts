@@ -3,7 +3,7 @@
 // stops with one message that names the problem and the fix:
 //   - dist/ is the build of the current sources (tools/build-stamp.ts);
 //   - the stack configuration is valid (a user error: no stack trace);
-//   - Twilio credentials are there (a preview says so up front when they are not);
+//   - Twilio credentials are there (a preview needs them too: it reads the live objects);
 //   - no stack but `local` runs with the local stack's public passphrase;
 // and it applies `protect` from stack config to the objects a hand-typed
 // `pulumi up` must never delete.
@@ -38,7 +38,8 @@ export function stackSettingsOrStop(): StackSettings {
 /** Which credential source the providers will find, mirroring infra/providers/runtime/settings.ts. */
 export function credentialSource(env: NodeJS.ProcessEnv, config: pulumi.Config): "environment" | "stack config" | undefined {
   if (env.TWILIO_ACCOUNT_SID && (env.TWILIO_AUTH_TOKEN || (env.TWILIO_API_KEY && env.TWILIO_API_SECRET))) return "environment";
-  const has = (key: string) => config.get(key) !== undefined && config.get(key) !== "";
+  // getSecret: presence only, without the SDK's warning about reading a secret with get.
+  const has = (key: string) => config.getSecret(key) !== undefined;
   if (!env.TWILIO_ACCOUNT_SID && has("twilioAccountSid") && (has("twilioAuthToken") || (has("twilioApiKey") && has("twilioApiSecret")))) return "stack config";
   return undefined;
 }
@@ -48,21 +49,19 @@ export const CREDENTIALS_HELP =
   `or ${NS}:twilioAccountSid with ${NS}:twilioAuthToken in the stack config (\`pulumi config set --secret\`)`;
 
 /**
- * Without credentials a preview can only compare the program with the stack's
- * saved state, never with the live account, and an update cannot run at all:
- * say so before anything else.
+ * A preview reads the live Twilio objects (what the stack adopts, Flex's
+ * native transfer setting) and an update changes them: without credentials
+ * neither can run, so say so before anything else, once, without a stack trace.
  */
 export function requireCredentials(env: NodeJS.ProcessEnv = process.env): void {
   const config = new pulumi.Config(NS);
   if (credentialSource(env, config)) return;
   const stack = pulumi.getStack();
-  if (pulumi.runtime.isDryRun()) {
-    pulumi.log.warn(
-      `No Twilio credentials for stack '${stack}': this preview compares the program with the stack's saved state only and cannot read the live Twilio objects; an update would fail. To preview against the account, ${CREDENTIALS_HELP}.`,
-    );
-    return;
-  }
-  throw new pulumi.RunError(`No Twilio credentials for stack '${stack}': nothing was changed. ${CREDENTIALS_HELP[0].toUpperCase()}${CREDENTIALS_HELP.slice(1)}, then run the update again.`);
+  const what = pulumi.runtime.isDryRun() ? "a preview reads the live Twilio objects (what the stack adopts, Flex's native transfer setting) to compare them with the program" : "an update reads and changes the Twilio objects";
+  // A headline, then the detail: Pulumi's progress line shows the first line, its Diagnostics all of it.
+  throw new pulumi.RunError(
+    `No Twilio credentials for stack '${stack}':\n  ${what}, so nothing was read or changed.\n  ${CREDENTIALS_HELP[0].toUpperCase()}${CREDENTIALS_HELP.slice(1)}, then run the command again.`,
+  );
 }
 
 /** The `local` stack's passphrase is printed in the README: no other stack may encrypt its secrets with it. */

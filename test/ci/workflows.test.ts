@@ -123,7 +123,10 @@ describe("pull requests", () => {
     expect(script).toMatch(/node dist\/tools\/pipeline\.js preview-report --stack "\$STACK"\s+--diff "preview-\$STACK\.txt" --events "preview-\$STACK\.jsonl"/);
     const order = ["--diff --non-interactive", "--json --non-interactive", "preview-report"].map((s) => script.indexOf(s));
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(text("pull-request.yml")).not.toMatch(/pulumi up|TWILIO_API_SECRET|TWILIO_AUTH_TOKEN/);
+    expect(text("pull-request.yml")).not.toMatch(/pulumi up|TWILIO_AUTH_TOKEN/);
+    // The previews read the live objects, with the preview environment's (read-only) key; the report step never calls Twilio.
+    const withTwilio = (preview.steps ?? []).filter((s) => s.env?.TWILIO_API_SECRET).map((s) => s.name);
+    expect(withTwilio).toEqual(["pulumi preview --diff (policy pack flex-transfer)", "pulumi preview --json (the plan, for the report)"]);
   });
 
   test("post one comment per stack, updated in place, with the diagrams", () => {

@@ -54,6 +54,8 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
   let prelude: string[];
   let seeded: ReturnType<typeof flexSeedSids>;
   let adoptedBefore: { workspace: unknown; uiAttributes: unknown; channels: string[]; queues: string[]; workflows: string[] };
+  /** How many resources the program declares (the Stack included). */
+  let resources = 0;
 
   /**
    * The README's lines in order up to `step`, in the copy of the project, with the
@@ -133,20 +135,24 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
   test("preview plans the whole stack, with the policy pack, and changes nothing", async () => {
     emulator.log.clear();
     const out = expectSuccess(await run(steps[1]));
-    expect(out).toMatch(/\+ 18 to create/);
+    // Every resource the program declares (the Stack included) is planned.
+    const declared = runProgramUnderMocks({ main: path.join(ROOT, "dist/infra/index.js"), project: "flex-transfer", stack: "local", config: stackConfig(path.join(ROOT, "Pulumi.local.yaml")) });
+    resources = declared.resources.length;
+    expect(resources).toBeGreaterThan(15);
+    expect(out).toContain(`+ ${resources} to create`);
     expect(out).toContain("flex-transfer@v1.0.0");
     expect(twilioWrites(emulator)).toBe(0);
   });
 
   test("up creates it through the language host, and a second up changes nothing and writes nothing to Twilio", async () => {
     const out = expectSuccess(await run(steps[2]));
-    expect(out).toMatch(/\+ 18 created/);
+    expect(out).toContain(`+ ${resources} created`);
     const workspace = await client.taskrouter.v1.workspaces(seeded.workspace).fetch();
     expect(workspace.eventCallbackUrl).toMatch(/^https:\/\/.+\/chat\/taskrouter-events$/);
 
     emulator.log.clear();
     const again = expectSuccess(await run(steps[2]));
-    expect(again).toMatch(/Resources:\n\s+18 unchanged\n/);
+    expect(again).toMatch(new RegExp(`Resources:\\n\\s+${resources} unchanged\\n`));
     expect(again).not.toMatch(/[+~-] \d+ (created|updated|deleted|replaced)/);
     expect(mutatingCalls(emulator)).toEqual({});
     expect(twilioWrites(emulator)).toBe(0);
@@ -169,7 +175,7 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
 
   test("refresh finds nothing changed", async () => {
     const out = expectSuccess(await run(steps[4]));
-    expect(out).toMatch(/Resources:\n\s+18 unchanged\n/);
+    expect(out).toMatch(new RegExp(`Resources:\\n\\s+${resources} unchanged\\n`));
     expect(out).not.toMatch(/~ \d+ updated|- \d+ deleted/);
   });
 
@@ -211,18 +217,23 @@ describe("what a user gets when something is wrong", () => {
     expect(emulator.log.totals().total).toBe(0);
   });
 
-  test("a preview without Twilio credentials says so up front; an up refuses before changing anything", async () => {
+  test("without Twilio credentials a preview and an up stop up front, once, naming what to set; nothing is called", async () => {
     project.writeConfig({ workspace: { adoptSid: seeded.workspace }, queues: [{ name: "Sales", targetWorkers: "routing.skills HAS 'sales'" }] });
     emulator.log.clear();
-    const preview = expectSuccess(await project.runWith(noCredentials, "preview"));
-    expect(preview).toContain("No Twilio credentials for stack 'test': this preview compares the program with the stack's saved state only");
-    expect(preview).toContain("set TWILIO_ACCOUNT_SID with TWILIO_API_KEY and TWILIO_API_SECRET (or TWILIO_AUTH_TOKEN)");
-    // Up front: before the plan's summary.
-    expect(preview.indexOf("No Twilio credentials")).toBeLessThan(preview.indexOf("Resources:"));
+    const preview = await project.runWith(noCredentials, "preview");
+    expect(preview.status).not.toBe(0);
+    expect(preview.out).toContain("No Twilio credentials for stack 'test':");
+    const said = "a preview reads the live Twilio objects (what the stack adopts, Flex's native transfer setting) to compare them with the program, so nothing was read or changed.";
+    expect(preview.out.split(said)).toHaveLength(2);
+    expect(preview.out).toContain("Set TWILIO_ACCOUNT_SID with TWILIO_API_KEY and TWILIO_API_SECRET (or TWILIO_AUTH_TOKEN) in the environment");
+    expect(preview.out).not.toMatch(/unhandled exception|^\s+at .+\(.+:\d+:\d+\)$/m);
+    // Up front: before any Twilio resource is planned.
+    expect(preview.out).not.toContain("pulumi-nodejs:dynamic/twilio:");
 
     const up = await project.runWith(noCredentials, "up");
     expect(up.status).not.toBe(0);
-    expect(up.out).toContain("No Twilio credentials for stack 'test': nothing was changed.");
+    expect(up.out).toContain("No Twilio credentials for stack 'test':\n");
+    expect(up.out).toContain("a preview reads the live Twilio objects");
     expect(up.out).not.toMatch(/unhandled exception/);
     expect(emulator.log.totals().total).toBe(0);
   });
