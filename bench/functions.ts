@@ -10,7 +10,12 @@
  * hooks); "+callbacks" adds what the TaskRouter/voice callbacks it triggered
  * made until everything settled.
  *
- * `node dist/bench/functions.js [--iterations N]` (build first: `npm run build`), or `run(opts)`.
+ * Latency: while the measured request runs, the emulator holds every Twilio
+ * API call for `latencyMs` (default 150 ms, about what a call to Twilio costs
+ * from a Function), so p50/p95 show what an agent waits for, dominated by the
+ * number of sequential calls. `--latency-ms 0` measures the bare emulator.
+ *
+ * `node dist/bench/functions.js [--iterations N] [--latency-ms MS]` (build first: `npm run build`), or `run(opts)`.
  */
 import type { Emulator, VoiceNetworkApi } from '../emulator';
 import { numberArg, readArgs } from '../tools/cli-args';
@@ -31,6 +36,8 @@ import {
 
 export interface FunctionsBenchOptions {
   iterations?: number;
+  /** Injected per Twilio API call while the measured request runs (default 150). */
+  latencyMs?: number;
   log?: (line: string) => void;
 }
 
@@ -117,7 +124,7 @@ const OPERATIONS: Op[] = [
     },
   },
   {
-    name: 'chat/taskrouter-events (invitee joined)',
+    name: 'taskrouter/events (invitee joined)',
     async setup(ctx) {
       const chat = await startChat(ctx.emu, ctx.stack, 'alice');
       await setActivity(ctx.stack, ['bob'], 'Available');
@@ -127,7 +134,7 @@ const OPERATIONS: Op[] = [
       await acceptReservation(ctx.emu, ctx.stack, taskSid, ctx.stack.workers.bob);
       const task = await taskOf(ctx.stack, taskSid);
       return () =>
-        signedCall(ctx.emu, ctx.stack, '/chat/taskrouter-events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
+        signedCall(ctx.emu, ctx.stack, '/taskrouter/events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
     },
   },
   voiceTransfer('blind'),
@@ -189,6 +196,7 @@ const apiEntries = (emu: Emulator, from: number, to = Infinity) => emu.log.list(
 
 export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
   const iterations = opts.iterations ?? 15;
+  const latencyMs = opts.latencyMs ?? 150;
   const log = opts.log ?? ((line: string) => console.log(line));
   const { emu, stack, clean } = await startDeployedStack();
   const results: OperationResult[] = [];
@@ -205,9 +213,11 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
         const measured = await op.setup(ctx);
         await emu.whenIdle();
         const before = lastSeq(emu);
+        if (latencyMs > 0) emu.latency.add({ kind: 'delay', ms: latencyMs });
         const t0 = performance.now();
         const res = await measured();
         latencies.push(performance.now() - t0);
+        emu.latency.clear();
         const answeredAt = lastSeq(emu);
         await emu.whenIdle();
         if (res.status !== 200) errors += 1;
@@ -232,6 +242,7 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
   } finally {
     await emu.stop();
   }
+  log(`Latency injected per Twilio API call: ${latencyMs} ms; ${iterations} iterations per operation.\n`);
   log(formatTable(results));
   return results;
 }
@@ -252,9 +263,10 @@ export function formatTable(results: OperationResult[]): string {
 }
 
 if (require.main === module) {
-  const { values } = readArgs(process.argv.slice(2), { iterations: { type: 'string' } });
+  const { values } = readArgs(process.argv.slice(2), { iterations: { type: 'string' }, 'latency-ms': { type: 'string' } });
   const iterations = numberArg(values.iterations, '--iterations');
-  run({ iterations: iterations && iterations > 0 ? iterations : undefined }).then(
+  const latencyMs = numberArg(values['latency-ms'], '--latency-ms');
+  run({ iterations: iterations && iterations > 0 ? iterations : undefined, latencyMs: latencyMs !== undefined && latencyMs >= 0 ? latencyMs : undefined }).then(
     (results) => {
       if (results.some((r) => r.errors > 0)) process.exitCode = 1;
     },

@@ -3,7 +3,11 @@
  *   [--account-sid AC… --auth-token …] [--spec-check] [--deterministic-sids]
  *   [--clock real|manual] [--verbose]`
  * Starts the emulator on 127.0.0.1, prints the base URL and the (throwaway,
- * local) credentials, runs until SIGINT/SIGTERM and saves state on exit.
+ * local) credentials, runs until SIGINT/SIGTERM/SIGHUP and saves state on exit.
+ *
+ * `npm run emulator` execs this process (see package.json), so a SIGTERM sent
+ * to npm's PID, which npm forwards to its child, reaches the emulator itself
+ * instead of a shell that would die and leave the emulator running.
  */
 import { parseArgs as parseArgv } from 'node:util';
 import { startEmulator, type EmulatorOptions } from './index';
@@ -84,6 +88,7 @@ async function main(): Promise<void> {
     ...Object.entries(emu.twilioEnv()).map(([name, value]) => `  ${name}=${value}${name === 'TWILIO_AUTH_TOKEN' ? '   (throwaway local emulator credential)' : ''}`),
     `  test hooks: ${emu.baseUrl}/__emulator/   deployed functions: ${emu.baseUrl}/runtime/<domain_name>/<path>`,
     opts.stateFile ? `  state file: ${opts.stateFile}` : '  state: in memory (use --state FILE to persist)',
+    `  process ${process.pid}: stop with Ctrl-C or kill -TERM (this PID or its launcher's)${opts.stateFile ? '; the state is saved on the way out' : ''}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   let stopping = false;
@@ -101,6 +106,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A closed terminal: save like any other stop.
+  process.on('SIGHUP', () => stop('SIGHUP'));
 }
 
 if (require.main === module) {

@@ -12,6 +12,7 @@ import type { EmulatorOptions, SeedKind } from './core/types';
 import type { SpecChecker } from './core/spec/checker';
 import type { RequestLog } from './core/request-log';
 import type { Faults } from './core/faults';
+import type { Latency } from './core/latency';
 import type { EmulatorClock } from './core/clock';
 import type { OutboundRecord } from './core/webhooks';
 import { services as defaultServices } from './services';
@@ -25,6 +26,11 @@ export { TEMPLATE_CHAT_TRANSFER_WORKFLOW, TEMPLATE_FUNCTIONS, TEMPLATE_SERVICE, 
 export type { VoiceNetworkApi } from './services/api';
 export type { ConversationsApi } from './services/conversations';
 export { Faults, type FaultKind } from './core/faults';
+export { Latency, type LatencyDistribution, type LatencyRuleInput } from './core/latency';
+export { EmulatorClock } from './core/clock';
+// How the Functions runtime lays a build out (a Serverless Toolkit project), so another runtime
+// (the Serverless Toolkit's twilio-run, in the tests) can serve the same files the same way.
+export { layOutProject, type ProjectFile, type ProjectSpec } from './functions-runtime/project-layout';
 // For tests of the emulator's own machinery: its service list, service modules, the spec checker.
 export { defaultServices };
 export type { ServiceEnv, ServiceModule } from './core/types';
@@ -47,10 +53,14 @@ export interface Emulator {
   readonly credentials: { accountSid: string; authToken: string };
   readonly log: RequestLog;
   readonly faults: Faults;
+  /** Injected latency and stalls per operation (see core/latency.ts). */
+  readonly latency: Latency;
   readonly clock: EmulatorClock;
   readonly spec: SpecChecker;
   /** Outbound webhook calls made so far. */
   webhooks(): OutboundRecord[];
+  /** Sends webhooks for `host` (domain or host:port) to the loopback `baseUrl` instead (`undefined` removes the route). */
+  routeWebhooks(host: string, baseUrl: string | undefined): void;
   /** Resolves once no service has webhooks, TwiML fetches or callbacks in flight. */
   whenIdle(): Promise<void>;
   /**
@@ -97,10 +107,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     credentials: { accountSid: core.options.accountSid, authToken: core.options.authToken },
     log: core.log,
     faults: core.faults,
+    latency: core.latency,
     clock: core.clock,
     spec: core.spec,
     core,
     webhooks: () => core.webhooks.history(),
+    routeWebhooks: (host, baseUrl) => core.webhooks.route(host, baseUrl),
     whenIdle: () => core.whenIdle(),
     twilioEnv: (account = { accountSid: core.options.accountSid, authToken: core.options.authToken }) => ({
       TWILIO_API_BASE_URL: core.baseUrl,

@@ -6,9 +6,7 @@
  * `Twilio` and `Runtime` are globals in Twilio's runtime. Each file that uses
  * them declares them module-locally (`declare const Runtime: …`) and reads
  * them as free identifiers, so the declarations cannot clash with other parts
- * of the project compiled in the same TypeScript program, and the code works
- * both where they are real globals (Twilio) and where a runtime injects them
- * as module-wrapper variables (the local emulator).
+ * of the project compiled in the same TypeScript program.
  */
 import type { Twilio as TwilioClient } from 'twilio';
 

@@ -6,6 +6,7 @@
 // when the export itself is a function (it does not unwrap `exports.default`),
 // so the program is the module's export: `export =`, never `export default`.
 import "./compile-cache";
+import * as path from "node:path";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { COMPONENTS, NAMES, nativeTransfersInputs, recordAdoptions, type AdoptionRecord } from "./adoption-plan";
@@ -52,7 +53,7 @@ async function main() {
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
     voiceTransfer: settings.voiceTransfer,
     voiceAssignmentCallbackUrl: functionUrl("/voice/assignment"),
-    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/chat/taskrouter-events") : undefined,
+    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/taskrouter/events") : undefined,
   });
 
   const functions = new TransferFunctions("functions", {
@@ -60,7 +61,13 @@ async function main() {
     environmentSid: host.environmentSid,
     runtime: settings.serverless.runtime,
     functions: readFunctionSources(),
-    dependencies: { twilio: (require("twilio/package.json") as { version: string }).version },
+    // The service's package.json. @twilio/runtime-handler pins Twilio's Functions runtime (the version the
+    // project is tested on, for node22); `event.request` headers and cookies need it (>= 1.2.0) listed here.
+    // Its package exports no package.json, so it is read by path from its `./dev` entry point.
+    dependencies: {
+      twilio: (require("twilio/package.json") as { version: string }).version,
+      "@twilio/runtime-handler": (require(path.join(require.resolve("@twilio/runtime-handler/dev"), "../../../package.json")) as { version: string }).version,
+    },
     workspaceSid: routing.workspaceSid,
     chatTransferWorkflowSid: routing.chatTransferWorkflowSid,
     voiceTransferWorkflowSid: routing.voiceTransferWorkflowSid,

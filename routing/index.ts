@@ -75,4 +75,5 @@ export {
   type TraceWorker,
 } from "./simulate";
 export { formatTrace } from "./format";
+export { explainNobodyEligible, formatNobodyEligible, type NobodyEligible, type StepExplanation, type WorkerExplanation, type BlockingReason, type ExplainInput } from "./explain";
 export { workflowToMermaid, mermaidLabel, type MermaidOptions } from "./mermaid";

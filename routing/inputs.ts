@@ -45,9 +45,17 @@ function asAttributes(value: unknown, where: string): Record<string, unknown> {
   return parsed;
 }
 
-function asList(value: unknown, what: string): Record<string, unknown>[] {
-  const list = isPlainObject(value) && Array.isArray(value[what]) ? value[what] : value;
-  if (!Array.isArray(list)) throw new InputError(`expected a JSON array of ${what} (or an object with a "${what}" array)`);
+/**
+ * A list as written by hand (a bare array), or as the Twilio API lists it: an
+ * object holding the array under the list's key (`{"task_queues": […], "meta": …}`,
+ * `{"workers": […]}`).
+ */
+function asList(value: unknown, what: string, listKeys: readonly string[] = [what]): Record<string, unknown>[] {
+  const key = isPlainObject(value) ? listKeys.find((candidate) => Array.isArray(value[candidate])) : undefined;
+  const list = isPlainObject(value) && key ? value[key] : value;
+  if (!Array.isArray(list)) {
+    throw new InputError(`expected a JSON array of ${what} (or an object with ${listKeys.map((k) => `a "${k}"`).join(" or ")} array, as the API lists them)`);
+  }
   return list.map((item, index) => {
     if (!isPlainObject(item)) throw new InputError(`${what}[${index}] must be an object`);
     return item;
@@ -65,7 +73,7 @@ export function readWorkflowConfiguration(json: unknown): WorkflowConfigurationI
 }
 
 export function readQueues(json: unknown): RoutingQueue[] {
-  return asList(json, "queues").map((item, index) => {
+  return asList(json, "queues", ["queues", "task_queues"]).map((item, index) => {
     const where = `queues[${index}]`;
     const sid = asString(item.sid, `${where}.sid`);
     return {

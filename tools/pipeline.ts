@@ -61,6 +61,8 @@ export interface WorkflowChange {
   source?: "preview" | "program";
   /** Queue SID → name, for the diagram's labels (new queues have placeholder SIDs). */
   queueNames: Record<string, string>;
+  /** Queue SID → target_workers, so the queues file written beside the workflow can be simulated. */
+  queueTargetWorkers?: Record<string, string>;
   mermaid?: string;
   note?: string;
 }
@@ -124,10 +126,13 @@ function diffErrors(diff: string): string {
 async function workflowChanges(steps: Step[], at: StackLocation): Promise<WorkflowChange[]> {
   // Queue names for labels: from the queues' inputs; SIDs from their current outputs.
   const queueNames: Record<string, string> = {};
+  const queueTargetWorkers: Record<string, string> = {};
   for (const step of steps.filter((s) => s.type === TYPES.queue)) {
     const sid = step.oldOutputs?.sid;
     const name = (step.newInputs?.friendlyName ?? step.oldInputs?.friendlyName) as string | undefined;
+    const targetWorkers = (step.newInputs?.targetWorkers ?? step.oldInputs?.targetWorkers) as string | undefined;
     if (typeof sid === "string" && name) queueNames[sid] = name;
+    if (typeof sid === "string" && typeof targetWorkers === "string") queueTargetWorkers[sid] = targetWorkers;
   }
   const changed = steps.filter((s) => s.type === TYPES.workflow && s.op !== "same" && s.op !== "read" && s.op !== "refresh");
   // The same workflow is reported by several steps when replaced; keep one per resource.
@@ -135,10 +140,10 @@ async function workflowChanges(steps: Step[], at: StackLocation): Promise<Workfl
   for (const step of changed) if (!byName.has(step.name) || step.op.includes("replace")) byName.set(step.name, step);
 
   const result: WorkflowChange[] = [];
-  let fromProgram: Map<string, { configuration: string; queueNames: Record<string, string> }> | undefined;
+  let fromProgram: Map<string, ProgramWorkflow> | undefined;
   for (const step of byName.values()) {
     const friendlyName = String(step.newInputs?.friendlyName ?? step.oldInputs?.friendlyName ?? step.name);
-    const change: WorkflowChange = { name: step.name, friendlyName, op: step.op, queueNames: { ...queueNames } };
+    const change: WorkflowChange = { name: step.name, friendlyName, op: step.op, queueNames: { ...queueNames }, queueTargetWorkers: { ...queueTargetWorkers } };
     if (step.op === "delete" || step.op === "discard") {
       change.note = "removed by this change";
       result.push(change);
@@ -166,6 +171,7 @@ async function workflowChanges(steps: Step[], at: StackLocation): Promise<Workfl
           change.configuration = canonicalizeWorkflowConfiguration(built.configuration);
           change.source = "program";
           Object.assign(change.queueNames, built.queueNames);
+          change.queueTargetWorkers = { ...change.queueTargetWorkers, ...built.queueTargetWorkers };
         } else {
           change.note = "its configuration is not known until `up`";
         }
@@ -202,7 +208,13 @@ export { placeholderSid };
  * their SIDs from the stack's state, objects the change creates get
  * placeholder SIDs (labelled "(new)").
  */
-export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, { configuration: string; queueNames: Record<string, string> }>> {
+export interface ProgramWorkflow {
+  configuration: string;
+  queueNames: Record<string, string>;
+  queueTargetWorkers: Record<string, string>;
+}
+
+export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, ProgramWorkflow>> {
   const stack = await selectStack(at.projectDir, at.stackName, at.env);
   const exported = await stack.exportStack();
   const state: Record<string, Record<string, unknown>> = {};
@@ -218,12 +230,14 @@ export async function workflowsFromProgram(at: StackLocation): Promise<Map<strin
     { ...process.env, ...at.env },
   );
   const queueNames: Record<string, string> = {};
+  const queueTargetWorkers: Record<string, string> = {};
   for (const r of run.resources.filter((r) => r.type === TYPES.queue && typeof r.inputs.friendlyName === "string")) {
     queueNames[r.id] = state[`${r.type}::${r.name}`]?.sid ? String(r.inputs.friendlyName) : `${String(r.inputs.friendlyName)} (new)`;
+    if (typeof r.inputs.targetWorkers === "string") queueTargetWorkers[r.id] = r.inputs.targetWorkers;
   }
-  const workflows = new Map<string, { configuration: string; queueNames: Record<string, string> }>();
+  const workflows = new Map<string, ProgramWorkflow>();
   for (const r of run.resources.filter((r) => r.type === TYPES.workflow && typeof r.inputs.configuration === "string")) {
-    workflows.set(r.name, { configuration: r.inputs.configuration as string, queueNames });
+    workflows.set(r.name, { configuration: r.inputs.configuration as string, queueNames, queueTargetWorkers });
   }
   return workflows;
 }
@@ -484,7 +498,8 @@ async function main(argv: string[]): Promise<number> {
         fs.writeFileSync(path.join(dir, `${report.stack}-${w.name}.json`), `${JSON.stringify(JSON.parse(w.configuration as string), null, 2)}\n`);
         fs.writeFileSync(
           path.join(dir, `${report.stack}-queues.json`),
-          `${JSON.stringify(Object.entries(w.queueNames).map(([sid, friendlyName]) => ({ sid, friendlyName, targetWorkers: "1==1" })), null, 2)}\n`,
+          // Each queue's own target_workers, so `workflow simulate` finds its real members.
+          `${JSON.stringify(Object.entries(w.queueNames).map(([sid, friendlyName]) => ({ sid, friendlyName, targetWorkers: w.queueTargetWorkers?.[sid] ?? "1==1" })), null, 2)}\n`,
         );
       }
     }

@@ -213,11 +213,11 @@ ensure_build() {
 }
 
 # Steps can be run alone (tests exercise each one's failure messages):
-#   tools/setup.sh [node|packages|pulumi|build]...
+#   tools/setup.sh [node|packages|pulumi|build|actionlint]...
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(node packages pulumi build)
+[ ${#steps[@]} -gt 0 ] || steps=(node packages pulumi build actionlint)
 for step in "${steps[@]}"; do
-  case "$step" in node | packages | pulumi | build) ;; *) flex_die "unknown setup step '$step' (expected node, packages, pulumi or build)" ;; esac
+  case "$step" in node | packages | pulumi | build | actionlint) ;; *) flex_die "unknown setup step '$step' (expected node, packages, pulumi, build or actionlint)" ;; esac
 done
 
 run_steps() {
@@ -228,6 +228,7 @@ run_steps() {
       packages) ensure_packages "$FLEX_ROOT" ;;
       pulumi) ensure_pulumi ;;
       build) ensure_build ;;
+      actionlint) bash "$FLEX_ROOT/tools/actionlint/ensure.sh" ;; # CI workflow linter + shellcheck
     esac
   done
 }

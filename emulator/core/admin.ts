@@ -8,6 +8,7 @@ import { readRawBody } from './body-parser';
 import type { EmulatorCore } from './emulator-core';
 import { errorBody } from './errors';
 import type { FaultRuleInput } from './faults';
+import type { LatencyRuleInput } from './latency';
 import { SEED_KINDS, type SeedKind } from './types';
 
 interface Outcome {
@@ -82,6 +83,16 @@ export async function handleAdmin(core: EmulatorCore, req: http.IncomingMessage,
         core.faults.clear(typeof body.seed === 'number' ? body.seed : undefined);
         return reply(res, outcome, 200, { cleared: true });
 
+      case 'GET latency':
+        return reply(res, outcome, 200, { latency: core.latency.list(), stalled: core.latency.stalledCount() });
+      case 'POST latency':
+        return reply(res, outcome, 201, core.latency.add(body as unknown as LatencyRuleInput));
+      case 'DELETE latency':
+        core.latency.clear(typeof body.seed === 'number' ? body.seed : undefined);
+        return reply(res, outcome, 200, { cleared: true });
+      case 'POST latency/release':
+        return reply(res, outcome, 200, { released: core.latency.release() });
+
       case 'GET clock':
         return reply(res, outcome, 200, { now: core.clock.now(), iso: core.clock.isoNow(), mode: core.clock.mode, pending: core.clock.pending() });
       case 'POST clock/advance': {
@@ -118,6 +129,18 @@ export async function handleAdmin(core: EmulatorCore, req: http.IncomingMessage,
 
       case 'GET webhooks':
         return reply(res, outcome, 200, { webhooks: core.webhooks.history() });
+      case 'GET webhook-routes':
+        return reply(res, outcome, 200, { routes: core.webhooks.routeList() });
+      case 'POST webhook-routes': {
+        if (typeof body.host !== 'string' || body.host === '') return fail(res, outcome, 400, 'host is required (a domain or host:port)');
+        if (body.baseUrl !== undefined && typeof body.baseUrl !== 'string') return fail(res, outcome, 400, 'baseUrl must be a loopback http:// URL, or absent to remove the route');
+        try {
+          core.webhooks.route(body.host, body.baseUrl as string | undefined);
+        } catch (err) {
+          return fail(res, outcome, 400, (err as Error).message);
+        }
+        return reply(res, outcome, 200, { routes: core.webhooks.routeList() });
+      }
 
       case 'POST accounts': {
         const account = core.accounts.create({
@@ -153,6 +176,10 @@ export async function handleAdmin(core: EmulatorCore, req: http.IncomingMessage,
         const faultId = /^faults\/(\d+)$/.exec(route);
         if (faultId && method === 'DELETE') {
           return core.faults.remove(Number(faultId[1])) ? reply(res, outcome, 200, { removed: true }) : fail(res, outcome, 404, `no fault rule ${faultId[1]}`);
+        }
+        const latencyId = /^latency\/(\d+)$/.exec(route);
+        if (latencyId && method === 'DELETE') {
+          return core.latency.remove(Number(latencyId[1])) ? reply(res, outcome, 200, { removed: true }) : fail(res, outcome, 404, `no latency rule ${latencyId[1]}`);
         }
         return fail(res, outcome, 404, `no emulator hook ${method} /__emulator/${route}`);
       }

@@ -1,11 +1,12 @@
 /**
  * The composition root: state, clock, SIDs, accounts, webhooks, router, log,
- * faults, spec checker and the service modules, plus the hooks tests use
+ * faults, latency, spec checker and the service modules, plus the hooks tests use
  * (reset, snapshot/restore, persistence). HTTP lives in server.ts.
  */
 import { Accounts } from './accounts';
 import { EmulatorClock } from './clock';
 import { Faults } from './faults';
+import { Latency } from './latency';
 import { loadStateFile, saveStateFile } from './persistence';
 import { RequestLog } from './request-log';
 import { Router } from './router';
@@ -17,7 +18,7 @@ import { Webhooks } from './webhooks';
 
 /** Fixed, documented default credentials of the emulator's first account. */
 export const DEFAULT_ACCOUNT_SID = 'AC10ca1e00000000000000000000000001';
-export const DEFAULT_AUTH_TOKEN = 'local-emulator-auth-token';
+export const DEFAULT_AUTH_TOKEN = 'local-emulator-throwaway-token-1';
 
 export function resolveOptions(opts: EmulatorOptions): ResolvedOptions {
   if (opts.host !== undefined && opts.host !== '127.0.0.1') throw new Error('the emulator listens on 127.0.0.1 only');
@@ -48,6 +49,7 @@ export class EmulatorCore {
   readonly webhooks: Webhooks;
   readonly log = new RequestLog();
   readonly faults: Faults;
+  readonly latency: Latency;
   readonly router = new Router();
   readonly spec: SpecChecker;
   readonly mounts: Array<{ mount: RawMount; service: ServiceModule }> = [];
@@ -77,6 +79,7 @@ export class EmulatorCore {
     this.accounts.onCreated = (account, seed) => this.seedAccount(account.sid, seed);
     this.webhooks = new Webhooks(this.accounts, () => this.base, () => this.clock.now());
     this.faults = new Faults(this.options.faultSeed);
+    this.latency = new Latency(this.clock, this.options.faultSeed);
     this.spec = new SpecChecker(this.options.specCheck);
     this.clock.onFired = () => this.markDirty();
     this.clock.onError = (err, label) => this.debug(`timer ${label ?? ''} failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -197,8 +200,9 @@ export class EmulatorCore {
     for (const s of this.services) s.afterLoad?.(this.env(s.name));
   }
 
-  /** Back to a fresh emulator: state, timers, log, faults, outbound history; the default account is re-created (and re-seeded). */
+  /** Back to a fresh emulator: state, timers, log, faults, latency, outbound history; the default account is re-created (and re-seeded). */
   reset(): void {
+    this.latency.clear();
     this.clock.cancelAll();
     this.state = emptyState();
     this.log.clear();
@@ -217,6 +221,8 @@ export class EmulatorCore {
   /** Replace all state with a snapshot; timers are re-armed by the services. */
   restore(snapshot: unknown): void {
     assertStateShape(snapshot);
+    // Requests stalled for the old state must not run against the restored one.
+    this.latency.abandon();
     this.clock.cancelAll();
     this.state = cloneState(snapshot);
     this.afterLoad();

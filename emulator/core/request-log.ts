@@ -18,6 +18,8 @@ export interface RequestLogEntry {
   accountSid?: string;
   /** Fault kind injected into this request, if any. */
   fault?: string;
+  /** Latency injected into this request (`delay` or `stall`, and its milliseconds), if any. */
+  latency?: { kind: string; ms: number };
 }
 
 export interface OperationCount {

@@ -4,8 +4,8 @@
  *   Host: <deployed domain>  -> a mount (functions runtime)
  *   /<mount prefix>/...      -> a mount
  *   /<host label>/...        -> the router -> a service route handler
- * and wraps every request with auth, fault injection, spec checking, the
- * request log and persistence.
+ * and wraps every request with auth, fault and latency injection, spec
+ * checking, the request log and persistence.
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -25,6 +25,7 @@ interface Outcome {
   mutating: boolean;
   accountSid?: string;
   fault?: string;
+  latency?: { kind: string; ms: number };
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -110,6 +111,7 @@ export function createHttpServer(core: EmulatorCore): http.Server {
         mutating: outcome.mutating,
         accountSid: outcome.accountSid,
         fault: outcome.fault,
+        ...(outcome.latency ? { latency: outcome.latency } : {}),
       });
     });
     dispatch(core, req, res, urlObj, outcome).catch((err: unknown) => {
@@ -232,6 +234,18 @@ async function dispatch(core: EmulatorCore, req: http.IncomingMessage, res: http
   if (applyEarlyFault(decision, req, res)) {
     outcome.status = decision?.kind === 'reset' ? 0 : Number(decision?.kind);
     return;
+  }
+
+  // Injected latency: the handler runs after the hold (a stalled change commits even if the client left).
+  const hold = core.latency.decide({ method, path, operation: compiled.operation });
+  if (hold) {
+    outcome.latency = { kind: hold.kind, ms: Math.round(hold.ms) };
+    if (!(await core.latency.hold(hold))) {
+      // Abandoned by a reset or restore: the state it was meant for is gone.
+      outcome.status = 0;
+      dropConnection(req, res);
+      return;
+    }
   }
 
   core.spec.checkRequest(compiled, emuReq);

@@ -7,6 +7,9 @@
  * call out anyway. `https://<x>.twil.io/...` (a deployed function domain) is
  * served by this emulator's functions runtime; loopback URLs are called as
  * they are; every other URL yields `{status: 0, error}` without a connection.
+ * A host can be routed elsewhere (`route(host, baseUrl)`), e.g. a deployed
+ * domain to another Functions runtime serving the same functions (tests run
+ * them on the Serverless Toolkit's `twilio-run` too).
  * The signature always covers the URL as given (what Twilio would sign).
  */
 import * as http from 'node:http';
@@ -25,14 +28,16 @@ export interface OutboundRecord {
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** Where a webhook URL is actually sent, or undefined when unreachable. */
-export function localTarget(url: string, baseUrl: string): URL | undefined {
+/** Where a webhook URL is actually sent, or undefined when unreachable. `routes`: host (or host:port) -> base URL. */
+export function localTarget(url: string, baseUrl: string, routes: ReadonlyMap<string, string> = new Map()): URL | undefined {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     return undefined;
   }
+  const routed = routes.get(u.host.toLowerCase()) ?? routes.get(u.hostname.toLowerCase());
+  if (routed !== undefined) return new URL(`${routed}${u.pathname}${u.search}`);
   if (u.hostname.endsWith('.twil.io')) {
     return new URL(`${baseUrl}/runtime/${u.hostname}${u.pathname}${u.search}`);
   }
@@ -48,6 +53,7 @@ function cleanParams(params: Record<string, string | string[] | undefined>): Rec
 
 export class Webhooks implements WebhookClient {
   private readonly records: OutboundRecord[] = [];
+  private readonly routes = new Map<string, string>();
 
   constructor(
     private readonly accounts: AccountDirectory,
@@ -57,6 +63,29 @@ export class Webhooks implements WebhookClient {
 
   sign(authToken: string, url: string, params: Record<string, string | string[] | undefined> = {}): string {
     return twilio.getExpectedTwilioSignature(authToken, url, cleanParams(params));
+  }
+
+  /**
+   * Sends webhooks for `host` (a domain, or `host:port`) to `baseUrl` (a
+   * loopback `http://` URL) instead; `undefined` removes the route. Routes
+   * survive reset and restore (they configure the emulator, not Twilio state).
+   */
+  route(host: string, baseUrl: string | undefined): void {
+    const key = host.toLowerCase();
+    if (baseUrl === undefined) {
+      this.routes.delete(key);
+      return;
+    }
+    const target = new URL(baseUrl);
+    if (target.protocol !== 'http:' || !(LOOPBACK_HOSTS.has(target.hostname) || /^127\.\d+\.\d+\.\d+$/.test(target.hostname))) {
+      throw new Error(`webhook route for ${host}: ${baseUrl} is not a loopback http:// URL`);
+    }
+    this.routes.set(key, baseUrl.replace(/\/+$/, ''));
+  }
+
+  /** Current webhook routes, host -> base URL. */
+  routeList(): Record<string, string> {
+    return Object.fromEntries(this.routes);
   }
 
   /** Outbound calls made so far (tests assert on callbacks). */
@@ -84,7 +113,7 @@ export class Webhooks implements WebhookClient {
     for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) form.append(k, one);
     let publicUrl = req.url;
     if (method === 'GET' && form.toString()) publicUrl += (publicUrl.includes('?') ? '&' : '?') + form.toString();
-    const target = localTarget(publicUrl, this.baseUrl());
+    const target = localTarget(publicUrl, this.baseUrl(), this.routes);
     if (!target) {
       return record({ status: 0, headers: {}, body: '', error: `unreachable: ${new URL(req.url).host} is not a deployed function domain or a loopback address` });
     }

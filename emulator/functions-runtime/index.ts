@@ -1,163 +1,100 @@
 /**
- * The Functions runtime: serves deployed builds at
- * `/runtime/<domain_name>/<path>` and for requests whose `Host` is a
- * deployed domain, with Twilio Functions semantics (see emulator/README.md).
+ * The Functions runtime: deployed builds served at
+ * `/runtime/<domain_name>/<path>` and for requests whose `Host` is a deployed
+ * domain.
+ *
+ * Functions run on Twilio's own runtime code, `@twilio/runtime-handler`
+ * (build-host.ts): it parses the request and builds `event` (query, body,
+ * `request.headers`/`cookies`) and `context`, provides `Twilio`, `Runtime`
+ * and `Twilio.Response`, answers `OPTIONS`, and serializes what the function
+ * hands its callback. This module is what Twilio's platform adds around it
+ * (the gateway): routing a domain to the deployed build, laying each build
+ * out with only its own files, dependencies and environment, refusing
+ * private paths and unsigned requests to protected ones, the execution limit,
+ * and Serverless Logs. See emulator/README.md.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { format } from 'node:util';
 import twilio from 'twilio';
-import { createTwilioClient } from '../../clients/twilio-client';
 import type { RawRequest, RawResponse, ServiceEnv } from '../core/types';
 import * as m from '../services/serverless/models';
-import { BuildMaterializer, type MaterializedBuild } from './materialize';
-import { BuildModuleLoader } from './module-loader';
-import { emulatorFlexTokenValidatorModule, emulatorTwilioModule } from './shims';
-import { TwilioResponse, functionHeaders, parseCookies, type TwilioResponseLike } from './twilio-runtime-parts';
-
-interface LoadedBuild {
-  files: MaterializedBuild;
-  loader: BuildModuleLoader;
-}
+import { BuildHosts } from './build-hosts';
+import { forward } from './forward';
+import type { HostStart, LogLevel } from './host-protocol';
+import { layOutProject } from './project-layout';
 
 interface InvocationLogTarget {
   env: ServiceEnv;
   environment: m.EnvironmentRecord;
   buildSid: string;
   functionSid: string;
-  requestSid: string;
 }
 
-type Callback = (err?: unknown, payload?: unknown) => void;
-
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+/** Invocations remembered for logs that arrive after their answer. */
+const MAX_TRACKED_INVOCATIONS = 2000;
+/** Warm function processes per build. */
+const WARM_RUNNERS = 2;
+/** Invocations of one build running at once (this machine is not Twilio's fleet); more wait their turn. */
+const MAX_RUNNING = 4;
+/** How long an invocation may wait for a free process before the gateway gives up (504). */
+const MAX_QUEUE_MS = 60_000;
 
 function notFoundResponse(): RawResponse {
   return { status: 404, headers: TEXT, body: 'Not Found' };
 }
 
-function isTwiml(obj: unknown): boolean {
-  const { VoiceResponse, MessagingResponse, FaxResponse } = twilio.twiml;
-  return obj instanceof VoiceResponse || obj instanceof MessagingResponse || obj instanceof FaxResponse;
-}
-
-function isTwilioResponse(obj: unknown): obj is TwilioResponseLike {
-  return obj instanceof TwilioResponse;
-}
-
-/** Maps `callback(null, payload)` to HTTP, as Twilio's runtime does. */
-export function successResponse(payload: unknown): RawResponse {
-  if (typeof payload === 'string') return { status: 200, headers: TEXT, body: payload };
-  if (payload && typeof payload === 'object' && isTwiml(payload)) return { status: 200, headers: { 'Content-Type': 'text/xml' }, body: String(payload) };
-  if (isTwilioResponse(payload)) {
-    const headers: Record<string, string | string[]> = {};
-    for (const [k, v] of Object.entries(payload.headers ?? {})) {
-      if (Array.isArray(v) && v.length === 0) continue;
-      headers[k] = Array.isArray(v) ? v.map(String) : String(v);
-    }
-    let body = payload.body;
-    const contentTypeKey = Object.keys(headers).find((k) => k.toLowerCase() === 'content-type');
-    if (body !== null && body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body)) {
-      body = JSON.stringify(body);
-      if (!contentTypeKey) headers['Content-Type'] = 'application/json';
-    }
-    return { status: payload.statusCode, headers, body: body === null || body === undefined ? '' : Buffer.isBuffer(body) ? body : String(body) };
-  }
-  if (payload === undefined || payload === null) return { status: 200, body: '' };
-  return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(payload) };
-}
-
-/** `callback(err)` or a thrown error -> 500, with the shape Twilio's runtime uses. */
-export function errorResponse(err: unknown): RawResponse {
-  // Duck-typed: deployed code runs in another realm (its Error is not ours, e.g. under jest).
-  if (err && typeof err === 'object' && typeof (err as Error).message === 'string' && typeof (err as Error).stack === 'string') {
-    const e = err as Error;
-    return { status: 500, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message: e.message, name: e.name, stack: e.stack }) };
-  }
-  return { status: 500, headers: typeof err === 'string' ? TEXT : { 'Content-Type': 'application/json; charset=utf-8' }, body: typeof err === 'string' ? err : JSON.stringify(err ?? null) };
-}
-
-function contentTypeOf(file: { version: m.VersionRecord; filePath: string }): string {
-  if (file.version.contentType && file.version.contentType !== 'application/octet-stream') return file.version.contentType;
-  const ext = path.extname(file.filePath).toLowerCase();
-  const types: Record<string, string> = { '.html': 'text/html', '.css': 'text/css', '.js': 'application/javascript', '.json': 'application/json', '.txt': 'text/plain', '.png': 'image/png', '.svg': 'image/svg+xml', '.mp3': 'audio/mpeg', '.wav': 'audio/wav' };
-  return types[ext] ?? 'application/octet-stream';
+function jsonResponse(status: number, body: unknown): RawResponse {
+  return { status, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
 }
 
 export class FunctionsRuntime {
-  private readonly materializer = new BuildMaterializer();
-  private readonly builds = new Map<string, LoadedBuild>();
-  private readonly logContext = new AsyncLocalStorage<InvocationLogTarget>();
-  private readonly captureConsole: Console;
+  private workDir: string | undefined;
+  private readonly invocations = new Map<string, InvocationLogTarget>();
+  /** Invocations in flight, aborted when their host reports they ran past the limit. */
+  private readonly running = new Map<string, AbortController>();
+  private readonly hosts: BuildHosts;
 
-  constructor(private readonly projectRoot: string = m.projectRoot()) {
-    this.captureConsole = this.makeConsole();
+  constructor(debug: (message: string) => void = () => undefined) {
+    this.hosts = new BuildHosts({
+      maxHosts: 6,
+      debug,
+      onLog: (requestSid, level, message) => this.appendLog(requestSid, level, message),
+      onTimeout: (requestSid) => this.running.get(requestSid)?.abort(),
+    });
   }
 
-  /** Forget loaded builds (after reset/restore: SIDs may be reused with other content). */
+  /** Nothing to drop after reset/restore: hosts are keyed by what they run, not by SIDs. */
   invalidate(): void {
-    this.builds.clear();
+    this.invocations.clear();
   }
 
   stop(): void {
-    this.builds.clear();
-    this.materializer.cleanup();
+    this.hosts.stopAll();
+    this.invocations.clear();
+    if (this.workDir) fs.rmSync(this.workDir, { recursive: true, force: true });
+    this.workDir = undefined;
   }
 
-  /** A console whose output becomes Serverless Logs of the current invocation (and is not printed). */
-  private makeConsole(): Console {
-    const emit = (level: m.LogRecord['level']) => (...args: unknown[]) => {
-      const target = this.logContext.getStore();
-      if (!target) return;
-      m.appendLog(target.env, target.environment, {
-        buildSid: target.buildSid,
-        deploymentSid: Object.values(target.environment.deployments).pop()?.sid ?? '',
-        functionSid: target.functionSid,
-        requestSid: target.requestSid,
-        level,
-        message: format(...args),
-      });
-      target.env.markDirty();
-    };
-    const c = Object.create(console) as Console;
-    c.log = emit('info');
-    c.info = emit('info');
-    c.debug = emit('info');
-    c.warn = emit('warn');
-    c.error = emit('error');
-    return c;
+  private baseDir(): string {
+    if (!this.workDir) this.workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'twilio-emulator-builds-'));
+    return this.workDir;
   }
 
-  private loadBuild(env: ServiceEnv, target: m.DeployedTarget): LoadedBuild {
-    const key = `${target.accountSid}/${target.build.sid}`;
-    const existing = this.builds.get(key);
-    if (existing) return existing;
-    const fnVersions = target.build.functionVersions.map((sid) => m.findVersion(target.service, 'function', sid)).filter((v): v is m.VersionRecord => !!v);
-    const assetVersions = target.build.assetVersions.map((sid) => m.findVersion(target.service, 'asset', sid)).filter((v): v is m.VersionRecord => !!v);
-    const files = this.materializer.write(key, fnVersions, assetVersions);
-    const baseUrl = env.baseUrl();
-    const twilioModule = emulatorTwilioModule(baseUrl);
-    const runtimeGlobal = {
-      getFunctions: () => Object.fromEntries([...files.functions].map(([p, f]) => [p.replace(/^\//, ''), { path: f.filePath }])),
-      getAssets: () => Object.fromEntries([...files.assets].map(([p, f]) => [p, { path: f.filePath, open: () => fs.readFileSync(f.filePath, 'utf8') }])),
-      getSync: () => {
-        throw new Error('Runtime.getSync() is not supported by the local emulator');
-      },
-    };
-    const twilioGlobal = Object.assign(Object.create(null) as Record<string, unknown>, twilioModule, { Response: TwilioResponse });
-    // npm packages used by deployed code may read the global `Twilio` (twilio-flex-token-validator
-    // uses Twilio.Response). One process may run several emulators, so the global holds only
-    // what does not depend on a base URL; deployed files get their bound `Twilio` injected.
-    const g = globalThis as Record<string, unknown>;
-    if (g.Twilio === undefined) g.Twilio = Object.assign(Object.create(null) as Record<string, unknown>, { twiml: twilio.twiml, jwt: twilio.jwt, validateRequest: twilio.validateRequest, Response: TwilioResponse });
-    const loader = new BuildModuleLoader(files.dir, this.projectRoot, { Twilio: twilioGlobal, Runtime: runtimeGlobal, Functions: runtimeGlobal.getFunctions(), console: this.captureConsole }, {
-      twilio: twilioModule,
-      'twilio-flex-token-validator': emulatorFlexTokenValidatorModule(baseUrl, TwilioResponse),
+  private appendLog(requestSid: string | undefined, level: LogLevel, message: string): void {
+    const target = requestSid ? this.invocations.get(requestSid) : undefined;
+    if (!target || !requestSid) return;
+    m.appendLog(target.env, target.environment, {
+      buildSid: target.buildSid,
+      deploymentSid: Object.values(target.environment.deployments).pop()?.sid ?? '',
+      functionSid: target.functionSid,
+      requestSid,
+      level,
+      message,
     });
-    const loaded = { files, loader };
-    this.builds.set(key, loaded);
-    return loaded;
+    target.env.markDirty();
   }
 
   private signatureValid(env: ServiceEnv, accountSid: string, req: RawRequest, domain: string): boolean {
@@ -170,100 +107,98 @@ export class FunctionsRuntime {
     return twilio.validateRequest(account.authToken, signature, url, params);
   }
 
+  /** The functions' environment (also their process environment): no variable of the emulator's own. */
+  private functionEnv(env: ServiceEnv, target: m.DeployedTarget): Record<string, string> {
+    const account = env.accounts.get(target.accountSid);
+    const vars: Record<string, string> = {
+      ...m.variableMap(target.environment),
+      ACCOUNT_SID: target.accountSid,
+      SERVICE_SID: target.service.sid,
+      ENVIRONMENT_SID: target.environment.sid,
+    };
+    if (target.service.includeCredentials && account) vars.AUTH_TOKEN = account.authToken;
+    return vars;
+  }
+
+  private versions(target: m.DeployedTarget): { functions: m.VersionRecord[]; assets: m.VersionRecord[] } {
+    const find = (kind: 'function' | 'asset', sids: string[]) => sids.map((sid) => m.findVersion(target.service, kind, sid)).filter((v): v is m.VersionRecord => !!v);
+    return { functions: find('function', target.build.functionVersions), assets: find('asset', target.build.assetVersions) };
+  }
+
+  /** A started (or starting) host for what this target runs: the same content, environment and API share one. */
+  private hostFor(env: ServiceEnv, target: m.DeployedTarget, domain: string) {
+    const vars = this.functionEnv(env, target);
+    const { functions, assets } = this.versions(target);
+    const dependencies = Object.fromEntries(target.build.dependencies.map((d) => [d.name, d.version]));
+    const hash = createHash('sha256');
+    hash.update(JSON.stringify({ domain, vars, dependencies, api: env.baseUrl(), runtime: target.build.runtime }));
+    for (const v of [...functions, ...assets]) hash.update(`\n${v.kind} ${v.path} ${v.visibility} ${v.contentBase64}`);
+    hash.update(`\nlimit ${env.options.functionTimeoutMs}`);
+    const key = hash.digest('hex');
+    return this.hosts.get(key, (): HostStart => {
+      const dir = path.join(this.baseDir(), key.slice(0, 24));
+      fs.rmSync(dir, { recursive: true, force: true });
+      const toFile = (v: m.VersionRecord) => ({ path: v.path, visibility: v.visibility, content: Buffer.from(v.contentBase64, 'base64') });
+      const routes = layOutProject(dir, { functions: functions.map(toFile), assets: assets.map(toFile), dependencies, twilioApiBaseUrl: env.baseUrl() });
+      return { type: 'start', baseDir: dir, routes, env: vars, url: `https://${domain}`, warmRunners: WARM_RUNNERS, maxRunning: MAX_RUNNING, timeoutMs: env.options.functionTimeoutMs };
+    });
+  }
+
+  private track(requestSid: string, target: InvocationLogTarget): void {
+    this.invocations.set(requestSid, target);
+    if (this.invocations.size > MAX_TRACKED_INVOCATIONS) this.invocations.delete(this.invocations.keys().next().value as string);
+  }
+
   async handle(req: RawRequest, env: ServiceEnv): Promise<RawResponse> {
     const domain = req.host.toLowerCase();
     const found = m.findByDomain(env, domain);
     if (!found || !found.build || found.build.status !== 'completed') return notFoundResponse();
     const target = found as m.DeployedTarget;
-    let loaded: LoadedBuild;
+    let urlPath: string;
     try {
-      loaded = this.loadBuild(env, target);
-    } catch (err) {
-      env.debug(`cannot materialize build ${target.build.sid}: ${(err as Error).message}`);
-      return errorResponse(err);
+      urlPath = decodeURIComponent(req.path) || '/';
+    } catch {
+      return notFoundResponse();
     }
-    const urlPath = decodeURIComponent(req.path) || '/';
-    const fn = loaded.files.functions.get(urlPath);
-    const asset = fn ? undefined : loaded.files.assets.get(urlPath) ?? (urlPath === '/' ? loaded.files.assets.get('/index.html') : undefined);
-    const file = fn ?? asset;
-    if (!file || file.version.visibility === 'private') return notFoundResponse();
-    if (file.version.visibility === 'protected' && !this.signatureValid(env, target.accountSid, req, domain)) {
+    const { functions, assets } = this.versions(target);
+    let file = functions.find((v) => v.path === urlPath) ?? assets.find((v) => v.path === urlPath);
+    // Twilio serves an `/index.html` asset at the domain's root.
+    const forwarded = !file && urlPath === '/' && assets.some((v) => v.path === '/index.html') ? { ...req, path: '/index.html' } : req;
+    if (forwarded !== req) file = assets.find((v) => v.path === '/index.html');
+    if (file?.visibility === 'private') return notFoundResponse();
+    if (file?.visibility === 'protected' && req.method !== 'OPTIONS' && !this.signatureValid(env, target.accountSid, req, domain)) {
       return { status: 403, headers: TEXT, body: 'Forbidden: invalid or missing X-Twilio-Signature' };
     }
-    if (asset) {
-      return { status: 200, headers: { 'Content-Type': contentTypeOf(asset) }, body: fs.readFileSync(asset.filePath) };
+    const requestSid = env.sids.next('RQ');
+    const logTarget = { env, environment: target.environment, buildSid: target.build.sid, functionSid: file?.kind === 'function' ? file.parentSid : '' };
+    this.track(requestSid, logTarget);
+    let host;
+    let port: number;
+    try {
+      host = this.hostFor(env, target, domain);
+      port = await host.ready;
+    } catch (err) {
+      env.debug(`cannot start the runtime of build ${target.build.sid}: ${(err as Error).message}`);
+      this.appendLog(requestSid, 'error', `The runtime could not start: ${(err as Error).message}`);
+      return jsonResponse(500, { message: 'The runtime of this build could not start; see the Serverless Logs', code: 82005 });
     }
-    return this.invoke(env, target, loaded, fn!, req, domain);
-  }
-
-  private buildContext(env: ServiceEnv, target: m.DeployedTarget, domain: string, functionPath: string): Record<string, unknown> {
-    const account = env.accounts.get(target.accountSid);
-    const includeCredentials = target.service.includeCredentials && !!account;
-    const context: Record<string, unknown> = {
-      ...m.variableMap(target.environment),
-      ACCOUNT_SID: target.accountSid,
-      DOMAIN_NAME: domain,
-      PATH: functionPath,
-      SERVICE_SID: target.service.sid,
-      ENVIRONMENT_SID: target.environment.sid,
-    };
-    if (includeCredentials) context.AUTH_TOKEN = account!.authToken;
-    context.getTwilioClient = (opts?: { accountSid?: string }) => {
-      if (!includeCredentials) {
-        throw new Error('context.getTwilioClient() needs the service to include credentials (IncludeCredentials=true)');
+    host.inFlight++;
+    const timedOut = new AbortController();
+    this.running.set(requestSid, timedOut);
+    try {
+      const outcome = await forward(port, forwarded, domain, requestSid, timedOut.signal, env.options.functionTimeoutMs + MAX_QUEUE_MS);
+      if (outcome.kind === 'response') return outcome.response;
+      if (outcome.kind === 'timeout') {
+        host.abort(requestSid);
+        this.appendLog(requestSid, 'error', `Function ${urlPath} timed out after ${env.options.functionTimeoutMs} ms`);
+        return jsonResponse(504, { message: 'Runtime Application Timed Out', code: 82002 });
       }
-      return createTwilioClient({ accountSid: opts?.accountSid ?? target.accountSid, authToken: account!.authToken }, { apiBaseUrl: env.baseUrl() });
-    };
-    return context;
-  }
-
-  private buildEvent(req: RawRequest): Record<string, unknown> {
-    const bodyParams = req.json !== undefined && req.json !== null && typeof req.json === 'object' && !Array.isArray(req.json) ? (req.json as Record<string, unknown>) : req.body;
-    return {
-      ...req.query,
-      ...bodyParams,
-      request: { headers: functionHeaders(req.rawHeaders), cookies: parseCookies(req.headers.cookie) },
-    };
-  }
-
-  private invoke(env: ServiceEnv, target: m.DeployedTarget, loaded: LoadedBuild, fn: { version: m.VersionRecord; filePath: string }, req: RawRequest, domain: string): Promise<RawResponse> {
-    const logTarget: InvocationLogTarget = {
-      env,
-      environment: target.environment,
-      buildSid: target.build.sid,
-      functionSid: fn.version.parentSid,
-      requestSid: env.sids.next('RQ'),
-    };
-    return new Promise<RawResponse>((resolve) => {
-      let settled = false;
-      const finish = (res: RawResponse) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(res);
-      };
-      const timer = setTimeout(() => {
-        m.appendLog(env, target.environment, { ...logTarget, deploymentSid: '', level: 'error', message: `Function ${fn.version.path} timed out after ${env.options.functionTimeoutMs} ms` });
-        finish({ status: 504, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: JSON.stringify({ message: 'Runtime Application Timed Out', code: 82002 }) });
-      }, env.options.functionTimeoutMs);
-      timer.unref();
-      const callback: Callback = (err, payload) => {
-        try {
-          finish(err ? errorResponse(err) : successResponse(payload));
-        } catch (mapErr) {
-          finish(errorResponse(mapErr));
-        }
-      };
-      this.logContext.run(logTarget, () => {
-        try {
-          const mod = loaded.loader.load(fn.filePath) as { handler?: unknown };
-          if (typeof mod?.handler !== 'function') throw new TypeError(`${fn.version.path}: exports.handler is not a function`);
-          const result = (mod.handler as (c: unknown, e: unknown, cb: Callback) => unknown)(this.buildContext(env, target, domain, fn.version.path), this.buildEvent(req), callback);
-          if (result && typeof (result as Promise<unknown>).catch === 'function') (result as Promise<unknown>).catch((err: unknown) => callback(err ?? new Error('handler rejected')));
-        } catch (err) {
-          callback(err);
-        }
-      });
-    });
+      this.appendLog(requestSid, 'error', `The runtime did not answer: ${outcome.error.message}`);
+      return jsonResponse(502, { message: `The runtime did not answer: ${outcome.error.message}`, code: 82005 });
+    } finally {
+      this.running.delete(requestSid);
+      host.inFlight--;
+      host.lastUsed = Date.now();
+    }
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Caller authentication and authorization for the endpoints Flex calls.
  *
- * The Flex token (form field `Token`, as Flex plugins send it) is validated
+ * The Flex token (form field `Token`, as Flex plugins send it, or
+ * `Authorization: Bearer`; see params `flexToken`) is validated
  * against IAM `POST /v1/Accounts/{AccountSid}/Tokens/validate` with JSON
  * `{token}`, exactly what `twilio-flex-token-validator` does, but sent through
  * the Twilio client of `context.getTwilioClient()` so it reaches whatever API
@@ -31,9 +32,9 @@ export class AuthError extends Error {
   }
 }
 
-/** Validates the Flex token; AuthError(403) when it is missing or invalid. */
-export async function authenticate(port: TwilioPort, token: unknown): Promise<Actor> {
-  if (typeof token !== 'string' || token === '') throw new AuthError(403, 'Unauthorized: Token was not provided', 'missing_token');
+/** Validates the Flex token (read by `flexToken`); AuthError(403) when it is missing or invalid. */
+export async function authenticate(port: TwilioPort, token: string | undefined): Promise<Actor> {
+  if (typeof token !== 'string' || token === '') throw new AuthError(403, 'Unauthorized: Token was not provided (the request body field Token, or Authorization: Bearer)', 'missing_token');
   if (token.length > 8192) throw new AuthError(403, 'Unauthorized: Token is malformed', 'invalid_token');
   let result;
   try {

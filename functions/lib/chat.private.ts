@@ -1,770 +1,339 @@
 /**
- * Chat transfers on Flex Conversations (Interactions API): cold transfer,
- * multi-participant invite, cancel invite, leave, and the TaskRouter event
- * handling that clears invite records. Endpoints in functions/chat/ are thin
- * wrappers around these.
+ * The chat transfer endpoints (Flex Conversations, Interactions API): cold
+ * transfer, multi-participant invite, cancel invite, leave. Each is one
+ * request-driven transition of the chat state machine (lib/chat-state); the
+ * transitions Twilio drives are in lib/chat-events. Contract and invariants:
+ * docs/functions.md.
  *
- * Ordering rules that keep the customer safe:
- *  - cold transfer closes the transferring agent's participant only after the
- *    invite exists (created now, or an identical pending one reused);
- *  - leave closes the interaction channel only when, after the participant
- *    was closed, no agent remains and no invite is pending (checked on a fresh
- *    listing, so two agents leaving at once cannot both skip the close).
+ * Ordering that keeps the customer safe:
+ *  - a transfer is claimed (conditional update of the conversation's agent
+ *    tasks) before its task is created, so two requests never both create one;
+ *  - a cold transfer's agent leaves only once the transfer's task exists
+ *    (TaskRouter's `task.created` event, or a repeat of the request);
+ *  - when the last agent leaves, waiting invites become the customer's way
+ *    back; with none, the conversation is closed.
  */
 import { randomUUID } from 'node:crypto';
-import type { FunctionEvent } from '../types';
 import type * as Load from './load.private';
-import type { EndpointEnv, Result, TwilioEndpointEnv } from './http.private';
-import type { TaskRecord, TwilioPort, InteractionParticipantRecord, InviteRecord } from './twilio.private';
-import type { ChatRefs, Ledger, LedgerEntry, TaskFactCache, SyncResult, SyncOptions } from './ledger.private';
-import type { Actor } from './auth.private';
+import type * as Http from './http.private';
+import type * as Params from './params.private';
+import type * as Auth from './auth.private';
+import type * as TwilioLib from './twilio.private';
+import type * as TaskRouter from './taskrouter.private';
+import type * as ChatState from './chat-state.private';
+import type * as ChatEvents from './chat-events.private';
+import type * as Ledger from './ledger.private';
+import type { EndpointEnv, Result } from './http.private';
+import type { TaskRecord } from './twilio.private';
+import type { ChatRefs, ChatSnapshot, EntryState, TransferEntry } from './chat-state.private';
+import type { Target } from './taskrouter.private';
 
 /** Twilio's runtime global (a free identifier: see lib/load.private.ts). */
 declare const Runtime: { getFunctions(): Record<string, { path: string }> };
-const lib: typeof Load.loadLib = (name) => (require(Runtime.getFunctions()['lib/load'].path) as typeof Load).loadLib(name);
+const load = (): typeof Load => require(Runtime.getFunctions()['lib/load'].path) as typeof Load;
+const http = () => load().loadLib<typeof Http>('lib/http');
+const params = () => load().loadLib<typeof Params>('lib/params');
+const auth = () => load().loadLib<typeof Auth>('lib/auth');
+const twilio = () => load().loadLib<typeof TwilioLib>('lib/twilio');
+const tr = () => load().loadLib<typeof TaskRouter>('lib/taskrouter');
+const state = () => load().loadLib<typeof ChatState>('lib/chat-state');
+const events = () => load().loadLib<typeof ChatEvents>('lib/chat-events');
 
-const TASK_ACTIVE = 'assigned';
-
-export interface AgentParticipant {
-  participantSid: string;
-  workerSid: string | null;
-  taskSid: string | null;
-  /** The agent is in the conversation now (its task is assigned). */
-  active: boolean;
-}
-
-export interface Target {
-  type: 'worker' | 'queue';
-  sid: string;
-  name: string;
-}
-
-// ---------------------------------------------------------------------------
-// Shared steps
-
-function httpError(status: number, error: string, message: string, details: Record<string, unknown> = {}) {
-  const { HttpError } = lib('lib/http');
-  return new HttpError(status, error, message, details);
-}
-
-/** Fetches a task named by a request parameter: 404 naming the field when it does not exist. */
-export async function fetchTaskParam(port: TwilioPort, taskSid: string, field: string, cache?: TaskFactCache): Promise<TaskRecord> {
-  const { step } = lib('lib/http');
-  try {
-    const task = await port.fetchTask(taskSid);
-    cache?.set(task.sid, task.status, task.attributes, task.dateCreated);
-    return task;
-  } catch (err) {
-    if ((err as { status?: unknown }).status === 404) throw httpError(404, 'task_not_found', `${field} ${taskSid} was not found in the workspace`, { field });
-    return step('fetch-task', () => Promise.reject(err));
-  }
-}
-
-/** The Interactions/Conversations SIDs of a chat task; optional parameters must agree. */
-export function chatRefsOf(task: TaskRecord, event: FunctionEvent, field = 'taskSid'): ChatRefs {
-  const p = lib('lib/params');
-  const a = task.attributes;
-  const interactionSid = a.flexInteractionSid;
-  const channelSid = a.flexInteractionChannelSid;
-  const conversationSid = a.conversationSid ?? p.get(a, 'conversations', 'media', '0', 'sid');
-  if (!p.isSid(interactionSid, ['KD']) || !p.isSid(channelSid, ['UO']) || !p.isSid(conversationSid, ['CH'])) {
-    throw httpError(400, 'not_a_conversation_task', `${field} ${task.sid} is not a Flex Conversations task (its attributes lack flexInteractionSid, flexInteractionChannelSid or conversationSid)`, { field });
-  }
-  p.mustMatch('flexInteractionSid', p.sid(event, 'flexInteractionSid', ['KD']), interactionSid, `the task's interaction`);
-  p.mustMatch('flexInteractionChannelSid', p.sid(event, 'flexInteractionChannelSid', ['UO']), channelSid, `the task's interaction channel`);
-  p.mustMatch('conversationSid', p.sid(event, 'conversationSid', ['CH']), conversationSid, `the task's conversation`);
-  return { interactionSid, channelSid, conversationSid };
-}
-
-/**
- * Agent participants of the interaction channel. A participant counts as in
- * the conversation while its task is `assigned` (the Participants resource has
- * no status field in the spec, so the task is the reliable signal).
- */
-export async function agentsOf(port: TwilioPort, refs: ChatRefs, cache: TaskFactCache): Promise<AgentParticipant[]> {
-  const { step } = lib('lib/http');
-  const participants: InteractionParticipantRecord[] = await step('list-participants', () => port.listInteractionParticipants(refs.interactionSid, refs.channelSid));
-  const agents = participants.filter((p) => p.type === 'agent');
-  return Promise.all(
-    agents.map(async (p): Promise<AgentParticipant> => {
-      if (p.status === 'closed' || p.status === 'wrapup') return { participantSid: p.sid, workerSid: p.workerSid, taskSid: p.taskSid, active: false };
-      if (!p.taskSid) return { participantSid: p.sid, workerSid: p.workerSid, taskSid: null, active: true };
-      let status = cache.get(p.taskSid)?.status;
-      if (status === undefined) {
-        try {
-          const t = await port.fetchTask(p.taskSid);
-          cache.set(t.sid, t.status, t.attributes, t.dateCreated);
-          status = t.status;
-        } catch (err) {
-          if ((err as { status?: unknown }).status !== 404) return step('fetch-participant-task', () => Promise.reject(err));
-          status = 'missing';
-        }
-      }
-      return { participantSid: p.sid, workerSid: p.workerSid, taskSid: p.taskSid, active: status === TASK_ACTIVE };
-    }),
-  );
-}
-
-/** Workers who hold (or held) the task: accepted, wrapping or completed reservations. */
-export async function taskWorkers(port: TwilioPort, taskSid: string): Promise<string[]> {
-  const { step } = lib('lib/http');
-  const reservations = await step('list-reservations', () => port.listTaskReservations(taskSid));
-  return reservations.filter((r) => ['accepted', 'wrapping', 'completed'].includes(r.status) && r.workerSid).map((r) => r.workerSid as string);
-}
-
-export function activeWorkers(agents: AgentParticipant[]): string[] {
-  return [...new Set(agents.filter((a) => a.active && a.workerSid).map((a) => a.workerSid as string))];
-}
-
-/** Resolves and checks the transfer target (404 naming `targetSid` when unknown). */
-export async function resolveTarget(port: TwilioPort, targetSid: string): Promise<Target> {
-  const { step } = lib('lib/http');
-  try {
-    if (targetSid.startsWith('WK')) {
-      const w = await port.fetchWorker(targetSid);
-      return { type: 'worker', sid: w.sid, name: w.friendlyName };
-    }
-    const q = await port.fetchQueue(targetSid);
-    return { type: 'queue', sid: q.sid, name: q.friendlyName };
-  } catch (err) {
-    if ((err as { status?: unknown }).status === 404) {
-      throw httpError(404, 'target_not_found', `targetSid ${targetSid} is not a ${targetSid.startsWith('WK') ? 'worker' : 'queue'} of the workspace`, { field: 'targetSid' });
-    }
-    return step(targetSid.startsWith('WK') ? 'fetch-target-worker' : 'fetch-target-queue', () => Promise.reject(err));
-  }
-}
-
-/** The new task's attributes (issue 5): all of the original's, plus the transfer fields. */
-export function buildTransferAttributes(
-  original: TaskRecord,
-  target: Target,
-  workerSidsInConversation: string[],
-  extra: { transferType: 'cold' | 'invite'; requestedBy: string | null; requestId: string },
-): Record<string, unknown> {
-  const attrs: Record<string, unknown> = { ...original.attributes };
-  const conversations = original.attributes.conversations;
-  const prevConversations = conversations && typeof conversations === 'object' && !Array.isArray(conversations) ? (conversations as Record<string, unknown>) : {};
-  const conversationId = typeof prevConversations.conversation_id === 'string' && prevConversations.conversation_id !== '' ? prevConversations.conversation_id : original.sid;
-  attrs.transferTargetType = target.type;
-  attrs.transferTargetSid = target.sid;
-  attrs.transferTargetName = target.name;
-  if (target.type === 'queue') attrs.transferQueueName = target.name;
-  else delete attrs.transferQueueName;
-  attrs.workerSidsInConversation = workerSidsInConversation;
-  attrs.conversations = { ...prevConversations, conversation_id: conversationId };
-  attrs.transferType = extra.transferType;
-  attrs.transferRequestedBy = extra.requestedBy;
-  attrs.transferRequestId = extra.requestId;
-  attrs.transferOriginalTaskSid = original.sid;
-  return attrs;
-}
-
-/** Finds the invite carrying `requestId` (reconciling an ambiguous create). */
-async function findInviteByRequestId(port: TwilioPort, refs: ChatRefs, requestId: string, known: Set<string>, cache: TaskFactCache): Promise<InviteRecord | undefined> {
-  const invites = await port.listInvites(refs.interactionSid, refs.channelSid);
-  for (const inv of invites) {
-    if (!inv.taskSid || known.has(inv.taskSid)) continue;
-    let attrs = inv.attributes;
-    if (!attrs || attrs.transferRequestId === undefined) {
-      try {
-        const t = await port.fetchTask(inv.taskSid);
-        cache.set(t.sid, t.status, t.attributes, t.dateCreated);
-        attrs = t.attributes;
-      } catch {
-        continue;
-      }
-    }
-    if (attrs && attrs.transferRequestId === requestId) return inv;
-  }
-  return undefined;
-}
-
-/**
- * Creates the invite (a new task on the interaction channel). 429s are
- * retried; any other transport/5xx failure is ambiguous and reconciled by
- * looking for our request id among the channel's invites.
- */
-export async function createInvite(
-  env: { port: TwilioPort; config: { workspaceSid: string; chatWorkflowSid?: string } },
-  refs: ChatRefs,
-  original: TaskRecord,
-  attributes: Record<string, unknown>,
-  ledger: Ledger,
-  cache: TaskFactCache,
-  failureDetails: Record<string, unknown>,
-): Promise<{ inviteSid: string; taskSid: string }> {
-  const { isTwilioCallError } = lib('lib/twilio');
-  const requestId = String(attributes.transferRequestId);
-  const routing = {
-    properties: {
-      workspace_sid: env.config.workspaceSid,
-      workflow_sid: env.config.chatWorkflowSid as string,
-      task_channel_unique_name: original.taskChannel ?? 'chat',
-      attributes,
-    },
-  };
-  let invite: InviteRecord | undefined;
-  try {
-    invite = await env.port.createInvite(refs.interactionSid, refs.channelSid, routing);
-  } catch (err) {
-    if (!isTwilioCallError(err)) throw err;
-    if (err.status !== 0 && err.status < 500) {
-      const status = err.status === 429 ? 429 : err.status === 404 ? 404 : 409;
-      throw httpError(status, err.status === 429 ? 'rate_limited' : 'invite_rejected', `the invite was not created: Twilio answered ${err.status}: ${err.message}`, {
-        failedStep: 'create-invite',
-        twilioStatus: err.status,
-        twilioCode: err.code,
-        ...failureDetails,
-      });
-    }
-    // Ambiguous: it may exist. Look for our request id.
-    try {
-      invite = await findInviteByRequestId(env.port, refs, requestId, new Set(ledger.entries.map((e) => e.taskSid)), cache);
-    } catch {
-      invite = undefined;
-    }
-    if (!invite) {
-      throw httpError(502, 'invite_failed', `the invite was not created: Twilio ${err.network ? 'did not answer' : `answered ${err.status}`}: ${err.message}`, {
-        failedStep: 'create-invite',
-        twilioStatus: err.status,
-        twilioCode: err.code,
-        ...failureDetails,
-      });
-    }
-  }
-  if (!invite.taskSid) {
-    throw httpError(502, 'invite_failed', `the invite ${invite.sid} was created but Twilio returned no task SID for it`, { failedStep: 'create-invite', inviteSid: invite.sid, ...failureDetails });
-  }
-  // Not cached: the ledger fetches it, so every writer derives the same record from the same facts.
-  return { inviteSid: invite.sid, taskSid: invite.taskSid };
-}
-
-/** Cancels an invite task (idempotent: an already settled task is reported, not an error). */
-export async function cancelInviteTask(port: TwilioPort, taskSid: string, reason: string, cache: TaskFactCache): Promise<{ canceled: boolean; status: string }> {
-  const { isOutstandingStatus } = lib('lib/ledger');
-  try {
-    const t = await port.updateTaskStatus(taskSid, 'canceled', reason);
-    cache.set(t.sid, t.status, t.attributes, t.dateCreated);
-    return { canceled: t.status === 'canceled', status: t.status };
-  } catch (err) {
-    // It may have moved on (accepted, canceled by TaskRouter) meanwhile, or the cancel
-    // committed without an answer: the task's state says which.
-    let t: TaskRecord;
-    try {
-      t = await port.fetchTask(taskSid);
-    } catch (err2) {
-      if ((err2 as { status?: unknown }).status === 404) {
-        cache.settle(taskSid, 'missing');
-        return { canceled: false, status: 'missing' };
-      }
-      throw err;
-    }
-    cache.set(t.sid, t.status, t.attributes, t.dateCreated);
-    if (!isOutstandingStatus(t.status)) return { canceled: t.status === 'canceled', status: t.status };
-    throw err;
-  }
-}
-
-/**
- * After creating an invite: two identical requests that raced both created
- * one. The first in creation (ledger) order is kept; later duplicates are
- * canceled (whoever sees them). Returns the invite to report and the ledger
- * read, for the sync's first round.
- */
-export async function dedupeAfterCreate(
-  port: TwilioPort,
-  refs: ChatRefs,
-  targetSid: string,
-  transferType: 'cold' | 'invite',
-  mine: { inviteSid: string; taskSid: string },
-  cache: TaskFactCache,
-): Promise<{ invite: { inviteSid: string; taskSid: string }; reused: boolean; first: NonNullable<SyncOptions['first']> }> {
-  const { readLedger, settledHintOf, duplicatesOf } = lib('lib/ledger');
-  const conv = await port.fetchConversation(refs.conversationSid);
-  const after = await readLedger(port, refs, cache, settledHintOf(conv.attributes));
-  const { canonical, duplicates } = duplicatesOf(after);
-  for (const d of duplicates) {
-    await cancelInviteTask(port, d.taskSid, 'duplicate transfer invite', cache).catch(() => undefined);
-  }
-  const first = { attributes: conv.attributes, ledger: after };
-  // Ours is a later duplicate (canceled above), or a racing peer already canceled it as one.
-  const winner = canonical.get(`${targetSid}/${transferType}`);
-  if (winner && winner.taskSid !== mine.taskSid) return { invite: { inviteSid: winner.inviteSid, taskSid: winner.taskSid }, reused: true, first };
-  return { invite: mine, reused: false, first };
-}
-
-function syncFailureWarning(err: unknown): string {
-  return `the invite record could not be synchronized now (${(err as Error).message}); it is derived from the invite ledger and will be corrected by the next transfer operation or TaskRouter event`;
-}
-
-async function readLedgerStep(port: TwilioPort, refs: ChatRefs, cache: TaskFactCache, details: Record<string, unknown> = {}): Promise<Ledger> {
-  const { step } = lib('lib/http');
-  const { readLedger, settledHintOf } = lib('lib/ledger');
-  const conv = await step('fetch-conversation', () => port.fetchConversation(refs.conversationSid), () => details);
-  return step('read-invite-ledger', () => readLedger(port, refs, cache, settledHintOf(conv.attributes)), () => details);
-}
+const LIVE = ['pending', 'reserved'];
+/** A repeat that finds the first request still creating its task asks this often, this far apart. */
+const REUSE_POLLS = 3;
+const REUSE_POLL_MS = 250;
 
 function requireChatEnabled(env: EndpointEnv): void {
-  if (!env.config.flags.enabled) throw httpError(409, 'feature_disabled', 'chat transfers are disabled (FLEX_TRANSFER_ENABLED is false)');
+  if (!env.config.flags.enabled) throw tr().httpError(409, 'feature_disabled', 'chat transfers are disabled (FLEX_TRANSFER_ENABLED is false)');
 }
 
-function inviteSummary(e: LedgerEntry) {
-  return { inviteTaskSid: e.taskSid, inviteSid: e.inviteSid, targetSid: e.attributes?.transferTargetSid ?? null, transferType: e.attributes?.transferType ?? null };
+function notActive(original: TaskRecord): Error {
+  return tr().httpError(409, 'task_not_active', `task ${original.sid} is ${original.status}, not assigned: only a task in progress can be transferred`, { taskStatus: original.status });
 }
 
-interface TransferInputs {
-  original: TaskRecord;
-  refs: ChatRefs;
-  agents: AgentParticipant[];
-  target: Target;
-}
-
-/** Common checks for cold transfer and invite: the original task, the caller, the target. */
-async function prepareTransfer(env: EndpointEnv, cache: TaskFactCache): Promise<TransferInputs> {
-  const p = lib('lib/params');
-  const taskSid = p.sid(env.event, 'taskSid', ['WT'], { required: true });
-  const targetSid = p.sid(env.event, 'targetSid', ['WK', 'WQ'], { required: true });
-  p.sid(env.event, 'flexInteractionParticipantSid', ['UT']);
-  const original = await fetchTaskParam(env.port, taskSid, 'taskSid', cache);
-  const refs = chatRefsOf(original, env.event);
-  const agents = await agentsOf(env.port, refs, cache);
-  const owner = agents.find((a) => a.taskSid === original.sid);
-  const allowed: Array<string | null | undefined> = [...activeWorkers(agents), owner?.workerSid];
-  // The task's own agent may act even after leaving (to repeat a cold transfer whose answer was lost).
-  if (!owner && !env.actor.privileged && !allowed.includes(env.actor.workerSid) && original.status !== TASK_ACTIVE) allowed.push(...(await taskWorkers(env.port, original.sid)));
-  lib('lib/auth').authorize(env.actor, allowed, `conversation ${refs.conversationSid}`);
-  const target = await resolveTarget(env.port, targetSid);
-  if (target.type === 'worker' && activeWorkers(agents).includes(target.sid)) {
-    throw httpError(409, 'target_already_in_conversation', `worker ${target.sid} is already in the conversation`, { field: 'targetSid' });
-  }
-  return { original, refs, agents, target };
-}
-
-function notActive(original: TaskRecord) {
-  return httpError(409, 'task_not_active', `task ${original.sid} is ${original.status}, not assigned: only a task in progress can be transferred`, { taskStatus: original.status });
+/** The answer for a transfer (new or repeated). */
+function transferBody(kind: 'cold' | 'invite', task: TaskRecord, entry: Pick<TransferEntry, 'targetType' | 'targetSid' | 'leavingParticipantSid'>, extra: Record<string, unknown>): Record<string, unknown> {
+  return {
+    transferType: kind,
+    inviteSid: typeof task.attributes.flexChannelInviteSid === 'string' ? task.attributes.flexChannelInviteSid : (extra.inviteSid ?? null),
+    inviteTaskSid: task.sid,
+    transferTargetType: entry.targetType,
+    transferTargetSid: entry.targetSid,
+    ...(kind === 'cold' ? { leavingParticipantSid: entry.leavingParticipantSid } : {}),
+    ...extra,
+  };
 }
 
 /**
- * Closes an agent's participant (completing its task). Idempotent: when the
- * call fails but the participant's task is no longer assigned, it is closed.
+ * A repeat of a request whose transfer exists (or is being created): the
+ * first one's task. While the first request is still creating it, the
+ * conversation's tasks are read a few times.
  */
-export async function closeParticipant(port: TwilioPort, refs: ChatRefs, agent: AgentParticipant, cache: TaskFactCache): Promise<void> {
+async function reuse(env: EndpointEnv, snap: ChatSnapshot, found: EntryState): Promise<TaskRecord | null> {
+  if (found.task) return found.task;
+  for (let i = 0; i < REUSE_POLLS && env.budget.callTimeout() > 500; i++) {
+    await new Promise((r) => setTimeout(r, REUSE_POLL_MS));
+    const tasks = await state().conversationTasks(env.port, snap.refs);
+    const t = [...tasks.values()].find((x) => x.attributes.transferRequestId === found.entry.requestId);
+    if (t) return t;
+  }
+  return null;
+}
+
+async function answerRepeat(env: EndpointEnv, kind: 'cold' | 'invite', snap: ChatSnapshot, found: EntryState, original: TaskRecord): Promise<Result> {
+  const task = await reuse(env, snap, found);
+  if (!task) {
+    throw tr().httpError(409, 'transfer_in_progress', 'the same transfer was just requested and is still being created: repeat the request in a moment', { requestId: found.entry.requestId, retry: true });
+  }
+  // A repeat finishes what is left: the cold transfer's agent leaves once its task exists.
+  let participantClosed = original.status !== 'assigned';
+  if (kind === 'cold' && !participantClosed && found.entry.leavingParticipantSid && found.entry.fromTaskSid === original.sid && LIVE.concat('assigned').includes(task.status)) {
+    await http().step('close-participant', () => state().closeParticipant(env.port, snap.refs, found.entry.leavingParticipantSid as string));
+    participantClosed = true;
+  }
+  // The plugin's view of outstanding invites may have missed an event: a repeat puts it right (best effort).
+  if (env.budget.callTimeout() > 500) await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, snap.refs, { maxRounds: 2 }).catch(() => undefined);
+  return { body: transferBody(kind, task, found.entry, { reused: true, taskStatus: task.status, ...(kind === 'cold' ? { participantClosed } : {}), workerSidsInConversation: state().activeWorkers(snap) }) };
+}
+
+/** Creates the invite for a claimed entry; an ambiguous failure is reconciled by the request id. */
+async function createTransferTask(env: EndpointEnv, snap: ChatSnapshot, original: TaskRecord, entry: TransferEntry, attributes: Record<string, unknown>, claimed: TaskRecord[]): Promise<{ task: TaskRecord | null; inviteSid: string; taskSid: string }> {
+  const { isTwilioCallError } = twilio();
+  const { refs } = snap;
+  const routing = {
+    properties: { workspace_sid: env.config.workspaceSid, workflow_sid: env.config.chatWorkflowSid as string, task_channel_unique_name: original.taskChannel ?? 'chat', attributes },
+  };
+  const notDone = { participantClosed: false, removed: false };
   try {
-    await port.updateInteractionParticipant(refs.interactionSid, refs.channelSid, agent.participantSid, 'closed');
+    const invite = await env.port.createInvite(refs.interactionSid, refs.channelSid, routing);
+    if (!invite.taskSid) throw tr().httpError(502, 'invite_failed', `the invite ${invite.sid} was created but Twilio returned no task SID for it`, { failedStep: 'create-invite', inviteSid: invite.sid });
+    return { task: null, inviteSid: invite.sid, taskSid: invite.taskSid };
   } catch (err) {
-    if (!agent.taskSid) throw err;
-    let status: string;
-    try {
-      status = (await port.fetchTask(agent.taskSid)).status;
-    } catch {
+    if (!isTwilioCallError(err)) {
+      await state().amend(env.rescue, claimed, entry.requestId, 'abandon');
       throw err;
     }
-    if (status === TASK_ACTIVE) throw err;
+    if (!err.ambiguous) {
+      // Twilio refused it: nothing exists; the claim goes.
+      await state().amend(env.rescue, claimed, entry.requestId, 'remove');
+      const status = err.status === 429 ? 429 : err.status === 404 ? 404 : 409;
+      throw tr().httpError(status, err.status === 429 ? 'rate_limited' : 'invite_rejected', `the invite was not created: Twilio answered ${err.status}: ${err.message}`, {
+        failedStep: 'create-invite',
+        twilioStatus: err.status,
+        twilioCode: err.code,
+        ...notDone,
+      });
+    }
+    // It may exist (now or later): look for the request id; if not there, give the claim up (a late task is then canceled).
+    const found = await state()
+      .conversationTasks(env.rescue, refs)
+      .then((tasks) => [...tasks.values()].find((t) => t.attributes.transferRequestId === entry.requestId))
+      .catch(() => undefined);
+    if (found) return { task: found, inviteSid: String(found.attributes.flexChannelInviteSid ?? ''), taskSid: found.sid };
+    await state().amend(env.rescue, claimed, entry.requestId, 'abandon');
+    throw tr().httpError(err.timedOut ? 504 : 502, err.timedOut ? 'twilio_timeout' : 'invite_failed', `the invite was not created: Twilio ${err.timedOut ? 'did not answer in time' : err.network ? 'did not answer' : `answered ${err.status}`}: ${err.message}`, {
+      failedStep: 'create-invite',
+      twilioStatus: err.status,
+      twilioCode: err.code,
+      ...notDone,
+    });
   }
-  if (agent.taskSid) cache.settle(agent.taskSid, 'completed');
+}
+
+/** Cold transfer and invite: one transition, `kind` says which. */
+async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promise<Result> {
+  const p = params();
+  const { fetchTaskParam, resolveTarget, httpError } = tr();
+  const s = state();
+  const taskSid = p.sid(env.event, 'taskSid', ['WT'], { required: true });
+  const targetSid = p.sid(env.event, 'targetSid', ['WK', 'WQ'], { required: true });
+  const givenParticipant = p.sid(env.event, 'flexInteractionParticipantSid', ['UT']);
+
+  const original = await fetchTaskParam(env.port, taskSid, 'taskSid');
+  const refs = s.chatRefsOf(original, env.event);
+  const snap = await s.readChat(env.port, original, refs);
+  // Authorization comes before anything about the conversation is answered.
+  const owner = snap.agents.find((a) => a.taskSid === original.sid);
+  const allowed: Array<string | null | undefined> = [...s.activeWorkers(snap), owner?.workerSid];
+  // The task's own agent may repeat a transfer after leaving (a lost answer): their reservation says so.
+  if (!owner && !env.actor.privileged && !allowed.includes(env.actor.workerSid) && original.status !== 'assigned') allowed.push(...(await tr().taskWorkers(env.port, original.sid)));
+  auth().authorize(env.actor, allowed, `conversation ${refs.conversationSid}`);
+
+  const states = await http().step('read-transfers', () => s.resolveEntries(env.port, snap));
+  const d = s.decide(kind, { sid: targetSid }, states);
+  if ('reuse' in d) return answerRepeat(env, kind, snap, d.reuse, original);
+  if ('conflict' in d) throw httpError(d.conflict.status, d.conflict.error, d.conflict.message, { ...d.conflict.details, participantClosed: false });
+  if (original.status !== 'assigned') {
+    // A repeat after the transfer went through (the entry stays on the ended task): report it.
+    const done = states.find((x) => x.entry.type === kind && x.entry.targetSid === targetSid && x.entry.fromTaskSid === original.sid && x.task);
+    if (done) return answerRepeat(env, kind, snap, done, original);
+    throw notActive(original);
+  }
+
+  const target: Target = await resolveTarget(env.port, targetSid);
+  if (target.type === 'worker' && s.activeWorkers(snap).includes(target.sid)) {
+    throw httpError(409, 'target_already_in_conversation', `worker ${target.sid} is already in the conversation`, { field: 'targetSid' });
+  }
+  let leavingParticipantSid: string | null = null;
+  if (kind === 'cold') {
+    const leaving = givenParticipant ? snap.agents.find((a) => a.participantSid === givenParticipant) : owner;
+    if (!leaving) {
+      throw httpError(givenParticipant ? 400 : 409, 'participant_not_found', givenParticipant ? `flexInteractionParticipantSid ${givenParticipant} is not an agent participant of the interaction channel` : `no agent participant of the interaction channel is linked to task ${original.sid}`, givenParticipant ? { field: 'flexInteractionParticipantSid' } : {});
+    }
+    if (leaving.taskSid && leaving.taskSid !== original.sid) {
+      throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${leaving.participantSid} belongs to task ${leaving.taskSid}, not ${original.sid}`, { field: 'flexInteractionParticipantSid' });
+    }
+    leavingParticipantSid = leaving.participantSid;
+  }
+
+  const entry: TransferEntry = {
+    requestId: randomUUID(),
+    type: kind,
+    targetType: target.type,
+    targetSid: target.sid,
+    targetName: target.name,
+    requestedBy: env.actor.workerSid,
+    fromTaskSid: original.sid,
+    leavingParticipantSid,
+    at: Date.now(),
+  };
+  const over = new Set(states.filter((x) => x.phase === 'over' || x.phase === 'joined').map((x) => x.entry.requestId));
+  const outcome = await http().step('claim-transfer', () => s.claim(env.port, snap, entry, over));
+  if ('lost' in outcome) {
+    // Another request got there first: undo what this one wrote, answer from the first.
+    await s.amend(env.rescue, outcome.claimed, entry.requestId, 'remove');
+    if ('reuse' in outcome.lost) return answerRepeat(env, kind, snap, outcome.lost.reuse, original);
+    if ('conflict' in outcome.lost) throw httpError(outcome.lost.conflict.status, outcome.lost.conflict.error, outcome.lost.conflict.message, { ...outcome.lost.conflict.details, participantClosed: false });
+  }
+  const claimed = 'claimed' in outcome ? outcome.claimed : [];
+  // The new task starts with the conversation's other records (its own entry would only be stale once it is taken).
+  const record = [...(claimed[0] ? s.recordOf(claimed[0].attributes).values() : [])].filter((e) => e.requestId !== entry.requestId);
+  const attributes = s.buildTransferAttributes(original, target, s.activeWorkers(snap), entry, record);
+  const created = await createTransferTask(env, snap, original, entry, attributes, claimed);
+  return {
+    body: {
+      transferType: kind,
+      inviteSid: created.inviteSid,
+      inviteTaskSid: created.taskSid,
+      transferTargetType: target.type,
+      transferTargetSid: target.sid,
+      reused: false,
+      ...(kind === 'cold' ? { participantClosed: false, leavingParticipantSid, handover: 'the transferring agent leaves as soon as TaskRouter reports the transfer task (task.created)' } : {}),
+      workerSidsInConversation: s.activeWorkers(snap),
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
-// Cold transfer
+// POST /chat/transfer, POST /chat/invite
 
 export async function coldTransfer(env: EndpointEnv): Promise<Result> {
   requireChatEnabled(env);
-  if (!env.config.flags.coldTransfer) throw httpError(409, 'cold_transfer_disabled', 'cold transfer is disabled (FLEX_TRANSFER_COLD_TRANSFER is false)');
-  const { TaskFactCache, syncView } = lib('lib/ledger');
-  const { step } = lib('lib/http');
-  const p = lib('lib/params');
-  const cache = new TaskFactCache();
-  const { original, refs, agents, target } = await prepareTransfer(env, cache);
-
-  const notRemoved = { participantClosed: false, removed: false };
-  const ledger = await readLedgerStep(env.port, refs, cache, notRemoved);
-  const existing = ledger.outstanding.find((e) => e.attributes?.transferTargetSid === target.sid && e.attributes?.transferType === 'cold');
-  if (original.status !== TASK_ACTIVE) {
-    // A repeat of a cold transfer whose first attempt closed the participant
-    // but lost the answer: report the transfer that exists.
-    const done = ledger.entries.find((e) => e.attributes?.transferOriginalTaskSid === original.sid && e.attributes?.transferType === 'cold' && e.attributes?.transferTargetSid === target.sid);
-    if (!done) throw notActive(original);
-    // The first attempt may have failed to record it: bring the view up to date.
-    await syncView(env.port, refs, { cache }).catch(() => undefined);
-    return {
-      body: {
-        transferType: 'cold',
-        inviteSid: done.inviteSid,
-        inviteTaskSid: done.taskSid,
-        transferTargetType: target.type,
-        transferTargetSid: target.sid,
-        reused: true,
-        participantClosed: true,
-        workerSidsInConversation: activeWorkers(agents),
-      },
-    };
-  }
-
-  const givenParticipant = p.sid(env.event, 'flexInteractionParticipantSid', ['UT']);
-  const leaving = givenParticipant ? agents.find((a) => a.participantSid === givenParticipant) : agents.find((a) => a.taskSid === original.sid);
-  if (!leaving) {
-    throw httpError(
-      givenParticipant ? 400 : 409,
-      'participant_not_found',
-      givenParticipant
-        ? `flexInteractionParticipantSid ${givenParticipant} is not an agent participant of the interaction channel`
-        : `no agent participant of the interaction channel is linked to task ${original.sid}`,
-      givenParticipant ? { field: 'flexInteractionParticipantSid', ...notRemoved } : notRemoved,
-    );
-  }
-  if (leaving.taskSid && leaving.taskSid !== original.sid) {
-    throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${leaving.participantSid} belongs to task ${leaving.taskSid}, not ${original.sid}`, { field: 'flexInteractionParticipantSid', ...notRemoved });
-  }
-  if (env.config.flags.multiParticipant) {
-    const others = ledger.outstanding.filter((e) => e !== existing);
-    if (others.length > 0) {
-      throw httpError(409, 'invite_outstanding', 'a cold transfer is not possible while an invite is outstanding: cancel it or wait until the invited agent joins', {
-        outstandingInvites: others.map(inviteSummary),
-        ...notRemoved,
-      });
-    }
-  }
-
-  let invite: { inviteSid: string; taskSid: string };
-  let reused = !!existing;
-  let first: SyncOptions['first'];
-  if (existing) {
-    invite = { inviteSid: existing.inviteSid, taskSid: existing.taskSid };
-  } else {
-    const attributes = buildTransferAttributes(original, target, activeWorkers(agents), { transferType: 'cold', requestedBy: env.actor.workerSid, requestId: randomUUID() });
-    invite = await createInvite(env, refs, original, attributes, ledger, cache, notRemoved);
-    // Two identical requests that raced (a double click): keep one invite.
-    const d = await step('read-invite-ledger', () => dedupeAfterCreate(env.port, refs, target.sid, 'cold', invite, cache), () => ({ inviteTaskSid: invite.taskSid, ...notRemoved }));
-    invite = d.invite;
-    reused = d.reused;
-    first = d.first;
-  }
-
-  // Only now, with the invite in place, the transferring agent leaves (completing their task).
-  if (leaving.active) {
-    await step('close-participant', () => closeParticipant(env.port, refs, leaving, cache), () => ({
-      inviteSid: invite.inviteSid,
-      inviteTaskSid: invite.taskSid,
-      participantClosed: false,
-      removed: false,
-      hint: 'the invite exists; repeat the same request to finish the transfer (it reuses the pending invite)',
-    }));
-  }
-
-  const warnings: string[] = [];
-  let sync: SyncResult | undefined;
-  try {
-    sync = await syncView(env.port, refs, { cache, first });
-    if (!sync.ok) warnings.push('the invite record is still being updated by concurrent requests; it converges on the next operation');
-  } catch (err) {
-    warnings.push(syncFailureWarning(err));
-  }
-  return {
-    body: {
-      transferType: 'cold',
-      inviteSid: invite.inviteSid,
-      inviteTaskSid: invite.taskSid,
-      transferTargetType: target.type,
-      transferTargetSid: target.sid,
-      reused,
-      participantClosed: true,
-      closedParticipantSid: leaving.participantSid,
-      workerSidsInConversation: activeWorkers(agents),
-      ...(warnings.length ? { warnings } : {}),
-    },
-  };
+  if (!env.config.flags.coldTransfer) throw tr().httpError(409, 'cold_transfer_disabled', 'cold transfer is disabled (FLEX_TRANSFER_COLD_TRANSFER is false)');
+  return requestTransfer(env, 'cold');
 }
-
-// ---------------------------------------------------------------------------
-// Multi-participant invite
 
 export async function invite(env: EndpointEnv): Promise<Result> {
   requireChatEnabled(env);
-  if (!env.config.flags.multiParticipant) throw httpError(409, 'multi_participant_disabled', 'inviting agents is disabled (FLEX_TRANSFER_MULTI_PARTICIPANT is false)');
-  const { TaskFactCache, syncView } = lib('lib/ledger');
-  const cache = new TaskFactCache();
-  const { original, refs, agents, target } = await prepareTransfer(env, cache);
-  if (original.status !== TASK_ACTIVE) throw notActive(original);
-
-  const ledger = await readLedgerStep(env.port, refs, cache);
-  const existing = ledger.outstanding.find((e) => e.attributes?.transferTargetSid === target.sid && e.attributes?.transferType === 'invite');
-  let created = false;
-  let inv: { inviteSid: string; taskSid: string };
-  if (existing) {
-    inv = { inviteSid: existing.inviteSid, taskSid: existing.taskSid };
-  } else {
-    const attributes = buildTransferAttributes(original, target, activeWorkers(agents), { transferType: 'invite', requestedBy: env.actor.workerSid, requestId: randomUUID() });
-    inv = await createInvite(env, refs, original, attributes, ledger, cache, { recorded: false });
-    created = true;
-  }
-
-  let reused = !!existing;
-  const cancelOwn = async (why: string) => {
-    try {
-      const r = await cancelInviteTask(env.port, inv.taskSid, why, cache);
-      return r.canceled || r.status === 'missing';
-    } catch {
-      return false;
-    }
-  };
-
-  let sync: SyncResult;
-  try {
-    let first: SyncOptions['first'];
-    if (created) {
-      const d = await dedupeAfterCreate(env.port, refs, target.sid, 'invite', inv, cache);
-      first = d.first;
-      if (d.reused) {
-        inv = d.invite;
-        reused = true;
-        created = false;
-      }
-    }
-    sync = await syncView(env.port, refs, { cache, first });
-  } catch (err) {
-    const { isTwilioCallError } = lib('lib/twilio');
-    if (!isTwilioCallError(err)) throw err;
-    const canceled = created ? await cancelOwn('transfer invite could not be recorded') : false;
-    if (canceled) await syncView(env.port, refs, { cache, maxRounds: 3 }).catch(() => undefined);
-    throw httpError(502, 'record_failed', `the invite could not be recorded in the conversation (${err.operation}: ${err.message})${created ? (canceled ? '; the invite was canceled' : '; canceling the invite also failed') : ''}`, {
-      failedStep: 'record-invite',
-      inviteSid: inv.inviteSid,
-      inviteTaskSid: inv.taskSid,
-      inviteCanceled: canceled,
-      recorded: false,
-    });
-  }
-  if (!sync.ok) {
-    const canceled = created ? await cancelOwn('transfer invite could not be recorded (conflict)') : false;
-    if (canceled) {
-      // Our task is settled now; leave a consistent view behind if we can.
-      await syncView(env.port, refs, { cache, maxRounds: 3 }).catch(() => undefined);
-    }
-    throw httpError(409, 'conflict', `too many concurrent changes to the conversation's invites; ${created ? (canceled ? 'this invite was canceled' : 'canceling this invite failed, it may still be routed') : 'the existing invite is unchanged'}: retry`, {
-      inviteSid: inv.inviteSid,
-      inviteTaskSid: inv.taskSid,
-      inviteCanceled: canceled,
-      recorded: false,
-    });
-  }
-  const recorded = !!sync.view.invites[inv.taskSid];
-  return {
-    body: {
-      transferType: 'invite',
-      inviteSid: inv.inviteSid,
-      inviteTaskSid: inv.taskSid,
-      transferTargetType: target.type,
-      transferTargetSid: target.sid,
-      reused,
-      recorded,
-      // The invite may already be settled (accepted in the meantime): then it is no longer outstanding.
-      outstandingInvites: Object.keys(sync.view.invites).length,
-      workerSidsInConversation: activeWorkers(agents),
-    },
-  };
+  if (!env.config.flags.multiParticipant) throw tr().httpError(409, 'multi_participant_disabled', 'inviting agents is disabled (FLEX_TRANSFER_MULTI_PARTICIPANT is false)');
+  return requestTransfer(env, 'invite');
 }
 
 // ---------------------------------------------------------------------------
-// Cancel invite
+// POST /chat/cancel-invite
 
 export async function cancelInvite(env: EndpointEnv): Promise<Result> {
   requireChatEnabled(env);
-  const p = lib('lib/params');
-  const { TaskFactCache, syncView, isTransferTask, isOutstandingStatus } = lib('lib/ledger');
-  const { step } = lib('lib/http');
+  const p = params();
+  const { fetchTaskParam, httpError } = tr();
+  const s = state();
   const inviteTaskSid = p.sid(env.event, 'inviteTaskSid', ['WT'], { required: true });
-  const cache = new TaskFactCache();
-  const task = await fetchTaskParam(env.port, inviteTaskSid, 'inviteTaskSid', cache);
-  if (!isTransferTask(task.attributes)) {
-    throw httpError(400, 'not_an_invite', `inviteTaskSid ${inviteTaskSid} is not a transfer invite task`, { field: 'inviteTaskSid' });
-  }
-  const refs = chatRefsOf(task, env.event, 'inviteTaskSid');
-  const agents = await agentsOf(env.port, refs, cache);
+  const task = await fetchTaskParam(env.port, inviteTaskSid, 'inviteTaskSid');
+  if (!s.isTransferTask(task.attributes)) throw httpError(400, 'not_an_invite', `inviteTaskSid ${inviteTaskSid} is not a transfer invite task`, { field: 'inviteTaskSid' });
+  const refs = s.chatRefsOf(task, env.event, 'inviteTaskSid');
+  const participants = await http().step('list-participants', () => env.port.listInteractionParticipants(refs.interactionSid, refs.channelSid));
+  const tasks = await http().step('list-conversation-tasks', () => s.conversationTasks(env.port, refs));
+  const active = [...tasks.values()].filter((t) => t.status === 'assigned' && t.sid !== task.sid);
+  const activeWorkerSids = participants.filter((x) => x.type === 'agent' && active.some((t) => t.sid === x.taskSid)).map((x) => x.workerSid);
   const requester = typeof task.attributes.transferRequestedBy === 'string' ? task.attributes.transferRequestedBy : null;
-  lib('lib/auth').authorize(env.actor, [...activeWorkers(agents), requester], `conversation ${refs.conversationSid}`);
+  auth().authorize(env.actor, [...activeWorkerSids, requester], `conversation ${refs.conversationSid}`);
 
-  let result: { canceled: boolean; status: string };
-  if (isOutstandingStatus(task.status)) {
-    result = await step('cancel-invite-task', () => cancelInviteTask(env.port, inviteTaskSid, `transfer invite canceled by ${env.actor.workerSid ?? env.actor.identity ?? 'a supervisor'}`, cache));
-  } else {
-    result = { canceled: false, status: task.status };
+  const now = tasks.get(task.sid) ?? task;
+  const base = { inviteTaskSid };
+  if (!LIVE.includes(now.status)) {
+    if (now.status === 'canceled') return { body: { ...base, taskStatus: now.status, canceled: true, alreadySettled: true } };
+    throw httpError(409, 'invite_already_accepted', `the invite was already accepted (task ${inviteTaskSid} is ${now.status})`, { ...base, taskStatus: now.status });
   }
-  if (['assigned', 'wrapping', 'completed'].includes(result.status)) {
-    // Keep the record view right even so (the invitee joined).
-    await syncView(env.port, refs, { cache }).catch(() => undefined);
-    throw httpError(409, 'invite_already_accepted', `the invite was already accepted (task ${inviteTaskSid} is ${result.status})`, { inviteTaskSid, taskStatus: result.status });
+  const ev = events();
+  if (active.length === 0) {
+    // Nobody is in the conversation: canceling would leave the customer alone. They wait for anyone instead.
+    const kept = await http().step('keep-invite-for-customer', () => ev.keepForCustomer(env.port, task, true));
+    return { body: { ...base, taskStatus: kept.status, canceled: false, requeued: LIVE.includes(kept.status), message: 'no agent is left in the conversation: instead of being canceled, the transfer now goes to any available agent so the customer is not left alone' } };
   }
-  const warnings: string[] = [];
-  try {
-    const sync = await syncView(env.port, refs, { cache });
-    if (!sync.ok) warnings.push('the invite record is still being updated by concurrent requests; it converges on the next operation');
-  } catch (err) {
-    warnings.push(syncFailureWarning(err));
+  const who = env.actor.workerSid ?? env.actor.identity ?? 'a supervisor';
+  const after = await http().step('cancel-invite-task', () => ev.cancelIfWaiting(env.port, task, `transfer invite canceled by ${who}`, (t) => t.attributes[s.WAITING_KEY] === true));
+  if (after.status === 'canceled') return { body: { ...base, taskStatus: 'canceled', canceled: true, alreadySettled: false } };
+  if (LIVE.includes(after.status)) {
+    return { body: { ...base, taskStatus: after.status, canceled: false, requeued: true, message: 'the last agent left meanwhile: the transfer stays, for any available agent' } };
   }
-  return {
-    body: {
-      inviteTaskSid,
-      taskStatus: result.status,
-      canceled: result.status === 'canceled' || result.status === 'missing',
-      alreadySettled: !result.canceled,
-      ...(warnings.length ? { warnings } : {}),
-    },
-  };
+  throw httpError(409, 'invite_already_accepted', `the invite was accepted meanwhile (task ${inviteTaskSid} is ${after.status})`, { ...base, taskStatus: after.status });
 }
 
 // ---------------------------------------------------------------------------
-// Leave
+// POST /chat/leave
 
 export async function leave(env: EndpointEnv): Promise<Result> {
   requireChatEnabled(env);
-  const p = lib('lib/params');
-  const { TaskFactCache } = lib('lib/ledger');
-  const { step } = lib('lib/http');
+  const p = params();
+  const { fetchTaskParam, httpError } = tr();
+  const s = state();
   const taskSid = p.sid(env.event, 'taskSid', ['WT'], { required: true });
+  const remove = p.oneOf<'self' | 'taskAgent'>(env.event, 'remove', ['self', 'taskAgent'], 'self');
   const givenParticipant = p.sid(env.event, 'flexInteractionParticipantSid', ['UT']);
-  const cache = new TaskFactCache();
-  const task = await fetchTaskParam(env.port, taskSid, 'taskSid', cache);
-  const refs = chatRefsOf(task, env.event);
-  const agents = await agentsOf(env.port, refs, cache);
-  const found = givenParticipant ? agents.find((a) => a.participantSid === givenParticipant) : agents.find((a) => a.taskSid === task.sid);
-  if (!found && task.status === TASK_ACTIVE) {
-    throw httpError(givenParticipant ? 400 : 409, 'participant_not_found', givenParticipant ? `flexInteractionParticipantSid ${givenParticipant} is not an agent participant of the interaction channel` : `no agent participant of the interaction channel is linked to task ${task.sid}`, givenParticipant ? { field: 'flexInteractionParticipantSid' } : {});
-  }
-  if (found?.taskSid && found.taskSid !== task.sid) {
-    throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${found.participantSid} belongs to task ${found.taskSid}, not ${task.sid}`, { field: 'flexInteractionParticipantSid' });
-  }
-  // Not listed and the task is over: the agent already left (a repeated request). Finish the channel check.
-  const leavingWorkers = found ? [found.workerSid] : await taskWorkers(env.port, task.sid);
-  lib('lib/auth').authorize(env.actor, [...activeWorkers(agents), ...leavingWorkers], `conversation ${refs.conversationSid}`);
+  const task = await fetchTaskParam(env.port, taskSid, 'taskSid');
+  const refs: ChatRefs = s.chatRefsOf(task, env.event);
+  const participants = await http().step('list-participants', () => env.port.listInteractionParticipants(refs.interactionSid, refs.channelSid));
+  const people = participants.filter((x) => x.type === 'agent' || x.type === 'supervisor');
 
-  let participantClosed = false;
-  if (found?.active) {
-    await step('close-participant', () => closeParticipant(env.port, refs, found, cache), () => ({ participantClosed: false, channelClosed: false }));
-    participantClosed = true;
+  // Who leaves: by default the caller (a supervisor's leave removes only the supervisor).
+  let leaver = remove === 'taskAgent' ? people.find((x) => x.taskSid === task.sid) : people.find((x) => x.workerSid === env.actor.workerSid && x.taskSid === task.sid);
+  let leaverTask: TaskRecord | undefined = leaver?.taskSid === task.sid ? task : undefined;
+  if (remove === 'self' && (!leaver || task.status !== 'assigned')) {
+    // The caller's own participant in this conversation may be another of its tasks.
+    const mine = people.filter((x) => x.workerSid !== null && x.workerSid === env.actor.workerSid);
+    if (mine.length > 0) {
+      const tasks = await http().step('list-conversation-tasks', () => s.conversationTasks(env.port, refs));
+      const current = mine.find((x) => x.taskSid && tasks.get(x.taskSid)?.status === 'assigned') ?? mine[mine.length - 1];
+      leaver = current;
+      leaverTask = current.taskSid ? (tasks.get(current.taskSid) ?? (current.taskSid === task.sid ? task : undefined)) : undefined;
+    }
   }
+  if (!leaver) {
+    if (remove === 'self') {
+      throw httpError(409, 'not_in_conversation', `${env.actor.workerSid ? `worker ${env.actor.workerSid}` : 'the caller'} is not a participant of conversation ${refs.conversationSid}; a supervisor removes the agent of taskSid only with remove=taskAgent`, {
+        participantClosed: false,
+      });
+    }
+    throw httpError(409, 'participant_not_found', `no agent participant of the interaction channel is linked to task ${task.sid}`, { participantClosed: false });
+  }
+  if (givenParticipant && givenParticipant !== leaver.sid) {
+    throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${givenParticipant} is not the participant leaving (${leaver.sid})`, { field: 'flexInteractionParticipantSid' });
+  }
+  auth().authorize(env.actor, [leaver.workerSid], `participant ${leaver.sid}`);
 
-  // Re-check on fresh listings (participants and invites), after our own close:
-  // if two agents leave at once, the later check sees both gone.
-  const fresh = new TaskFactCache();
-  fresh.settle(task.sid, 'completed');
-  const alreadyLeft = !found?.active;
-  const state = () => ({ participantClosed: participantClosed || alreadyLeft, channelClosed: false });
-  const remaining = (await step('list-participants', () => agentsOf(env.port, refs, fresh), state)).filter((a) => a.active && a.taskSid !== task.sid && (!found || a.participantSid !== found.participantSid));
-  const ledger = await readLedgerStep(env.port, refs, fresh, state());
-  let channelClosed = false;
-  if (remaining.length === 0 && ledger.outstanding.length === 0) {
-    await step('close-channel', () => env.port.closeInteractionChannel(refs.interactionSid, refs.channelSid), state);
-    channelClosed = true;
-  }
+  const alreadyLeft = !leaverTask || leaverTask.status !== 'assigned';
+  if (!alreadyLeft) await http().step('close-participant', () => s.closeParticipant(env.port, refs, leaver.sid), () => ({ participantClosed: false, channelClosed: false }));
+  const after = await http().step('after-leave', () => events().afterAgentLeft(env.port, refs, leaver.taskSid ?? undefined), () => ({ participantClosed: true, channelClosed: false }));
   return {
     body: {
-      participantSid: found?.participantSid ?? null,
-      participantClosed: participantClosed || alreadyLeft,
+      participantSid: leaver.sid,
+      participantClosed: true,
       alreadyLeft,
-      channelClosed,
-      remainingAgents: remaining.length,
-      pendingInvites: ledger.outstanding.map(inviteSummary),
+      channelClosed: after.channelClosed,
+      remainingAgents: after.remainingAgents,
+      waitingTransfers: after.waiting,
+      ...(after.closedWithMessage ? { closedWithMessage: true } : {}),
     },
   };
-}
-
-// ---------------------------------------------------------------------------
-// TaskRouter events (workspace event callback)
-
-/** Events that can settle an invite task (it joined, or it can no longer be taken). */
-export const CHAT_EVENTS = new Set([
-  'task.canceled',
-  'task.completed',
-  'task.wrapup',
-  'task.deleted',
-  'task.system-deleted',
-  'reservation.accepted',
-  'reservation.rejected',
-  'reservation.timeout',
-  'workflow.timeout',
-]);
-
-/**
- * A chat invite task changed: re-derive the conversation's invite records.
- * A worker-targeted *invite* (multi-participant) whose reservation timed out
- * or was rejected is canceled: the named agent did not take it and the
- * inviting agent is still in the chat. Cold transfers are never canceled here
- * (the first agent already left; TaskRouter re-routes per the workflow).
- */
-export async function handleChatTaskEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRecord): Promise<Record<string, unknown>> {
-  const { TaskFactCache, syncView, isOutstandingStatus } = lib('lib/ledger');
-  const p = lib('lib/params');
-  const a = task.attributes;
-  const refs: ChatRefs = {
-    interactionSid: String(a.flexInteractionSid),
-    channelSid: String(a.flexInteractionChannelSid),
-    conversationSid: String(a.conversationSid ?? p.get(a, 'conversations', 'media', '0', 'sid')),
-  };
-  if (!p.isSid(refs.interactionSid, ['KD']) || !p.isSid(refs.channelSid, ['UO']) || !p.isSid(refs.conversationSid, ['CH'])) {
-    return { handled: false, reason: 'task has no conversation references' };
-  }
-  const cache = new TaskFactCache();
-  let canceled = false;
-  if ((eventType === 'reservation.timeout' || eventType === 'reservation.rejected') && a.transferType === 'invite' && a.transferTargetType === 'worker' && isOutstandingStatus(task.status)) {
-    const r = await cancelInviteTask(env.port, task.sid, eventType === 'reservation.timeout' ? 'invited worker did not answer' : 'invited worker declined', cache);
-    canceled = r.canceled;
-  }
-  const sync = await syncView(env.port, refs, { cache });
-  return { handled: true, conversationSid: refs.conversationSid, inviteCanceled: canceled, synced: sync.ok, outstandingInvites: Object.keys(sync.view.invites).length };
-}
-
-export type { Actor };
-
-// ---------------------------------------------------------------------------
-// The workspace's event callback: dispatch to chat or voice handling.
-
-const VOICE_EVENTS = new Set(['reservation.accepted', 'task.canceled', 'workflow.timeout']);
-
-export async function taskRouterEvent(env: TwilioEndpointEnv): Promise<{ status?: number; body: unknown }> {
-  const p = lib('lib/params');
-  const eventType = p.str(env.event, 'EventType', { maxLength: 100 });
-  if (!eventType) throw httpError(400, 'invalid_parameter', 'EventType is required', { field: 'EventType' });
-  if (!CHAT_EVENTS.has(eventType) && !VOICE_EVENTS.has(eventType)) return { body: { success: true, handled: false, reason: `event ${eventType} is not used` } };
-  const workspaceSid = p.str(env.event, 'WorkspaceSid', { maxLength: 64 });
-  if (workspaceSid !== undefined && workspaceSid !== env.config.workspaceSid) {
-    return { body: { success: true, handled: false, reason: `event of another workspace (${workspaceSid})` } };
-  }
-  const taskSid = p.sid(env.event, 'TaskSid', ['WT']);
-  if (!taskSid) return { body: { success: true, handled: false, reason: 'event without a task' } };
-  const { isVoiceTransferTask, handleVoiceTaskEvent } = lib('lib/voice');
-  const { isTransferTask } = lib('lib/ledger');
-  // Classify from the attributes the event carries, to spend no API call on other tasks' events.
-  const carried = p.str(env.event, 'TaskAttributes', { maxLength: 65536 });
-  if (carried !== undefined) {
-    const attrs = p.parseJsonObject(carried);
-    const voice = isVoiceTransferTask(attrs);
-    if (!voice && !isTransferTask(attrs)) return { body: { success: true, handled: false, reason: 'not a transfer task' } };
-    if (voice && !VOICE_EVENTS.has(eventType)) return { body: { success: true, handled: false, reason: 'voice transfer event not used' } };
-  }
-  let task: TaskRecord;
-  try {
-    task = await env.port.fetchTask(taskSid);
-  } catch (err) {
-    if ((err as { status?: unknown }).status !== 404) throw err;
-    // Deleted: fall back to what the event carries.
-    const status = p.str(env.event, 'TaskAssignmentStatus', { maxLength: 20 }) ?? 'canceled';
-    task = {
-      sid: taskSid,
-      workspaceSid: env.config.workspaceSid,
-      workflowSid: null,
-      queueSid: null,
-      status: (['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping'].includes(status) ? status : 'canceled') as TaskRecord['status'],
-      attributes: p.parseJsonObject(p.str(env.event, 'TaskAttributes', { maxLength: 65536 })),
-      taskChannel: null,
-      dateCreated: new Date(0).toISOString(),
-    };
-  }
-  if (isVoiceTransferTask(task.attributes)) {
-    if (!VOICE_EVENTS.has(eventType)) return { body: { success: true, handled: false, reason: 'voice transfer event not used' } };
-    return { body: { success: true, kind: 'voice', ...(await handleVoiceTaskEvent(env, eventType, task)) } };
-  }
-  if (isTransferTask(task.attributes) && (task.attributes.transferType === 'cold' || task.attributes.transferType === 'invite') && CHAT_EVENTS.has(eventType)) {
-    return { body: { success: true, kind: 'chat', ...(await handleChatTaskEvent(env, eventType, task)) } };
-  }
-  return { body: { success: true, handled: false, reason: 'not a transfer task' } };
 }

@@ -1,6 +1,6 @@
 /**
- * The one typed loader for shared code. Twilio deploys every function file on
- * its own (under a generated file name), so a function cannot `require('./x')`
+ * The one loader for shared code. Twilio deploys every function file on its
+ * own (under a generated file name), so a function cannot `require('./x')`
  * relatively: shared code lives in `functions/lib/*.private.ts` (deployed as
  * private functions `lib/<name>`) and is loaded at run time through
  * `Runtime.getFunctions()['lib/<name>'].path`.
@@ -10,35 +10,18 @@
  *
  *   export const handler = (context, event, callback) =>
  *     (require(Runtime?.getFunctions()['lib/load']?.path …) as typeof Load)
- *       .endpoint('chat/transfer', (lib) => lib('lib/http').flexEndpoint(…))(context, event, callback);
+ *       .endpoint('chat/transfer', (lib) => lib<typeof Http>('lib/http').flexEndpoint(…))(context, event, callback);
  *
- * where `lib('lib/chat')` is typed as `typeof import('./chat.private')`.
+ * This module imports no other shared module (not even as a type), and each
+ * module names the type of what it loads (`lib<typeof Chat>('lib/chat')`), so
+ * the shared modules' imports form a tree: no module reaches itself.
  */
 import type { FunctionHandler, RuntimeGlobal, TwilioGlobal } from '../types';
-import type * as Http from './http.private';
-import type * as Params from './params.private';
-import type * as Config from './config.private';
-import type * as TwilioApi from './twilio.private';
-import type * as Auth from './auth.private';
-import type * as Ledger from './ledger.private';
-import type * as Chat from './chat.private';
-import type * as Voice from './voice.private';
 
-export interface Libs {
-  'lib/load': typeof import('./load.private');
-  'lib/http': typeof Http;
-  'lib/params': typeof Params;
-  'lib/config': typeof Config;
-  'lib/twilio': typeof TwilioApi;
-  'lib/auth': typeof Auth;
-  'lib/ledger': typeof Ledger;
-  'lib/chat': typeof Chat;
-  'lib/voice': typeof Voice;
-}
-
-// Twilio's runtime provides these as globals. They are read as free identifiers
-// (not `globalThis.X`), so the code also works where a runtime injects them as
-// module-wrapper variables (the local emulator does).
+// Twilio's runtime (@twilio/runtime-handler, which the local emulator and
+// twilio-run also run) provides these as globals. They are read as free
+// identifiers (not `globalThis.X`), which also works for a runtime that would
+// inject them as module-wrapper variables.
 declare const Twilio: TwilioGlobal | undefined;
 declare const Runtime: RuntimeGlobal | undefined;
 
@@ -53,20 +36,20 @@ export function runtimeGlobals(): { Twilio: TwilioGlobal; Runtime: RuntimeGlobal
 
 const cache = new Map<string, unknown>();
 
-/** Loads a shared module deployed as the private function `name`. */
-export function loadLib<K extends keyof Libs>(name: K): Libs[K] {
+/** Loads the shared module deployed as the private function `name` (e.g. `lib/chat`). */
+export function loadLib<T>(name: string): T {
   const hit = cache.get(name);
-  if (hit) return hit as Libs[K];
+  if (hit) return hit as T;
   const entry = runtimeGlobals().Runtime.getFunctions()[name];
   if (!entry || typeof entry.path !== 'string') {
     throw new Error(`shared module "${name}" is not deployed (expected the private function /${name}, from functions/${name}.private.ts)`);
   }
-  const mod = require(entry.path) as Libs[K];
+  const mod = require(entry.path) as T;
   cache.set(name, mod);
   return mod;
 }
 
-/** For tests: forget loaded modules (e.g. after pointing `Runtime` elsewhere). */
+/** Forget loaded modules (after pointing `Runtime` elsewhere, e.g. in a test). */
 export function clearLibCache(): void {
   cache.clear();
 }

@@ -117,6 +117,60 @@ export function bool(event: FunctionEvent, field: string, fallback: boolean): bo
   throw new ParamError(field, `${field} must be "true" or "false", got ${show(v)}`);
 }
 
+/** A request header (case-insensitive); the first value when it was sent more than once. */
+export function requestHeader(event: FunctionEvent, name: string): string | undefined {
+  const headers = event.request?.headers;
+  if (!headers || typeof headers !== 'object') return undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (k.toLowerCase() === name) return Array.isArray(v) ? (typeof v[0] === 'string' ? v[0] : undefined) : typeof v === 'string' ? v : undefined;
+  }
+  return undefined;
+}
+
+/** The least number of characters a body holding these fields can have (form or JSON). */
+function minimalBodyLength(event: FunctionEvent): number {
+  let total = 0;
+  let fields = 0;
+  for (const [k, v] of Object.entries(event)) {
+    if (k === 'request' || v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) {
+      total += k.length + 1 + (typeof item === 'string' ? item.length : JSON.stringify(item ?? null).length);
+      fields++;
+    }
+  }
+  return total + Math.max(0, fields - 1);
+}
+
+/**
+ * The Flex token: the `Token` field of the request body (form or JSON, as
+ * Flex plugins send it), or the `X-Flex-Token` header (`Authorization:
+ * Bearer …` too, where the runtime passes it on). Never from the URL: Twilio's
+ * runtime merges query parameters into `event`, so a `Token` is taken as a
+ * body field only when the request has a form or JSON body that can hold
+ * every parameter of the event (a token in a URL ends up in logs and browser
+ * history). Undefined when no token was sent (then 403 missing_token).
+ */
+export function flexToken(event: FunctionEvent): string | undefined {
+  const authorization = requestHeader(event, 'authorization');
+  const header = requestHeader(event, 'x-flex-token') ?? (authorization && /^Bearer\s+/i.test(authorization) ? authorization.replace(/^Bearer\s+/i, '').trim() : undefined);
+  const v = raw(event, 'Token');
+  if (Array.isArray(v)) throw new ParamError('Token', 'Token was sent more than once: send one token, in the request body or the X-Flex-Token header');
+  if (v !== undefined && typeof v !== 'string') throw new ParamError('Token', `Token must be a string, got ${show(v)}`);
+  if (typeof v === 'string') {
+    const type = (requestHeader(event, 'content-type') ?? '').toLowerCase();
+    const length = Number(requestHeader(event, 'content-length'));
+    const hasBody = type.startsWith('application/x-www-form-urlencoded') || type.startsWith('application/json') || type.startsWith('multipart/form-data');
+    const fitsBody = !Number.isFinite(length) || length >= minimalBodyLength(event);
+    if (!hasBody || !fitsBody) {
+      throw new ParamError('Token', 'Token must be sent in the request body (form or JSON, with every other parameter) or the X-Flex-Token header, never in the URL query string');
+    }
+    if (header !== undefined && header !== v) throw new ParamError('Token', 'two different tokens were sent (body Token and header): send one');
+  }
+  const token = header ?? v;
+  if (token !== undefined && token.length > MAX_PARAM_LENGTH) throw new ParamError('Token', `Token is too long (${token.length} characters, at most ${MAX_PARAM_LENGTH})`);
+  return token === '' ? undefined : token;
+}
+
 /** Checks that an optional parameter, when given, equals what the server derived. */
 export function mustMatch(field: string, given: string | undefined, derived: string | undefined, what: string): void {
   if (given !== undefined && derived !== undefined && given !== derived) {

@@ -3,15 +3,16 @@
 // Flex account), the transfer queues, and the Chat Transfer and voice transfer
 // workflows built from workflows/ with this stack's queue SIDs. Queues and
 // workflows may be adopted too (adoption-plan.ts): then only the fields set
-// here are the stack's.
+// here are the stack's. The workflows' JSON comes from routing-plan.ts, which
+// the `workflow --stack` command line also builds from, so both always agree.
 import * as pulumi from "@pulumi/pulumi";
-import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../../workflows";
 import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
 import type { EveryoneQueueSettings, QueueSettings, WorkflowSettings, WorkspaceSettings } from "../config";
 import { TaskChannel } from "../providers/taskrouter/task-channel";
 import { TaskQueue } from "../providers/taskrouter/task-queue";
 import { Workflow } from "../providers/taskrouter/workflow";
 import { Workspace } from "../providers/taskrouter/workspace";
+import { chatTransferConfiguration, voiceTransferConfiguration } from "../routing-plan";
 
 export interface TransferRoutingArgs {
   workspace: WorkspaceSettings;
@@ -87,18 +88,8 @@ export class TransferRouting extends pulumi.ComponentResource {
       .all(channels.map((c) => c.sid))
       .apply((sids) => Object.fromEntries(args.taskChannels.map((c, i) => [c, sids[i]])));
 
-    const declared = pulumi.all([everyone.sid, this.queueSids]);
-    const chatConfiguration = declared.apply(([everyoneSid, sids]) =>
-      JSON.stringify(withTransferExpressions(
-        buildChatTransferWorkflow({
-          everyoneQueueSid: everyoneSid,
-          queues: args.queues.map((q) => ({ name: q.name, sid: sids[q.name] })),
-          workerTransferTimeoutSeconds: args.workerTransferTimeoutSeconds,
-        }),
-        args.queues,
-        sids,
-      )),
-    );
+    const sids = pulumi.all([everyone.sid, this.queueSids]).apply(([everyoneSid, byName]) => ({ everyone: everyoneSid, byName }));
+    const chatConfiguration = sids.apply((s) => chatTransferConfiguration(args, s));
     const chat = new Workflow(
       NAMES.chatTransfer,
       { workspaceSid: workspace.sid, ...workflowIdentity(args.chatTransferWorkflow), configuration: chatConfiguration },
@@ -107,15 +98,7 @@ export class TransferRouting extends pulumi.ComponentResource {
     this.chatTransferWorkflowSid = chat.sid;
 
     if (args.voiceTransfer) {
-      const voiceConfiguration = declared.apply(([everyoneSid, sids]) =>
-        JSON.stringify(
-          buildVoiceTransferWorkflow({
-            everyoneQueueSid: everyoneSid,
-            queues: args.queues.map((q) => ({ name: q.name, sid: sids[q.name] })),
-            workerTransferTimeoutSeconds: args.workerTransferTimeoutSeconds,
-          }),
-        ),
-      );
+      const voiceConfiguration = sids.apply((s) => voiceTransferConfiguration(args, s));
       const voice = new Workflow(
         NAMES.voiceTransfer,
         {
@@ -146,23 +129,3 @@ export class TransferRouting extends pulumi.ComponentResource {
 function workflowIdentity(w: WorkflowSettings): { friendlyName?: string; adoptSid?: string; adoptName?: string } {
   return { ...(w.adopt ? adoptionInputs(w.adopt) : {}), ...(w.friendlyName !== undefined ? { friendlyName: w.friendlyName } : {}) };
 }
-
-/** Adds each queue's own transfer expression to its filter's target, keeping the exclusion of agents already in the chat. */
-function withTransferExpressions<T extends { task_routing: { filters?: Array<{ targets: Array<{ queue?: string; expression?: string }> }> } }>(
-  config: T,
-  queues: QueueSettings[],
-  sids: Record<string, string>,
-): T {
-  for (const q of queues) {
-    if (!q.transferExpression) continue;
-    for (const filter of config.task_routing.filters ?? []) {
-      for (const target of filter.targets) {
-        if (target.queue === sids[q.name] && target.expression === NOT_IN_CONVERSATION) {
-          target.expression = `${NOT_IN_CONVERSATION} AND (${q.transferExpression})`;
-        }
-      }
-    }
-  }
-  return config;
-}
-

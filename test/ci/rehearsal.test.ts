@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createTwilioClient } from "../../clients";
+import { main as workflowCli } from "../../routing/cli";
 import { rehearse, type RehearsalContext, type RehearsalResult } from "../../tools/rehearse";
 import type { StackRun } from "../../tools/scratch-project";
 
@@ -113,6 +114,30 @@ describe("npm run rehearse", () => {
     expect(report).toContain("```mermaid\nflowchart TD");
     expect(report).toContain("Sales (new)");
     expect(reportAfter).toContain("<!-- flex-transfer-preview:dev -->");
+  });
+
+  test("1. the queue file written beside the changed workflows holds each queue's target_workers, so `workflow simulate` routes with it", () => {
+    const dir = path.join(outDir, "workflows");
+    const queues = JSON.parse(fs.readFileSync(path.join(dir, "dev-queues.json"), "utf8")) as Array<{ sid: string; friendlyName: string; targetWorkers: string }>;
+    expect(queues).toContainEqual(expect.objectContaining({ friendlyName: "Sales (new)", targetWorkers: "routing.skills HAS 'sales'" }));
+    expect(queues.filter((q) => q.targetWorkers === "1==1").map((q) => q.friendlyName)).toEqual([expect.stringMatching(/^Everyone/)]);
+    let out = "";
+    const code = workflowCli(
+      [
+        "simulate",
+        path.join(dir, "dev-routing-chat-transfer.json"),
+        "--queues",
+        path.join(dir, "dev-queues.json"),
+        "--task",
+        JSON.stringify({ taskChannel: "chat", attributes: { transferTargetType: "queue", transferQueueName: "Sales" } }),
+        "--workers",
+        JSON.stringify([{ sid: "WKsupport", attributes: { routing: { skills: ["support"] } } }, { sid: "WKsales", attributes: { routing: { skills: ["sales"] } } }]),
+      ],
+      { stdout: (t) => void (out += t), stderr: (t) => void (out += t), readFile: (f) => fs.readFileSync(f, "utf8") },
+    );
+    expect(code).toBe(0);
+    expect(out).toContain("First offer: WKsales via Transfer to queue Sales target 0");
+    expect(out).toContain("queue members: 1");
   });
 
   test("2–3. dev is deployed, and the smoke transfer skips the agent already in the conversation", () => {

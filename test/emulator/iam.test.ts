@@ -15,6 +15,12 @@ function auth(user: string, pass: string): string {
   return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 }
 
+/** The expiry the emulator recorded for the token when it was minted, as Flex formats it. */
+function tokenExpiry(emulator: Emulator, token: string): string {
+  const iam = emulator.snapshot().services.iam[emulator.credentials.accountSid] as { tokens: Record<string, { expiresAt: number }> };
+  return new Date(Math.floor(iam.tokens[token].expiresAt / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
 describe('iam', () => {
   let emu: Emulator;
 
@@ -30,11 +36,37 @@ describe('iam', () => {
       valid: true,
       code: 0,
       message: null,
-      expiration: new Date(Math.floor((emu.clock.now() + 600_000) / 1000) * 1000).toISOString().replace('.000Z', 'Z'),
+      expiration: tokenExpiry(emu, token),
       realm_user_id: 'alice@example.com',
       identity: 'alice@example.com',
       roles: ['supervisor', 'agent'],
       worker_sid: WORKER,
+    });
+  });
+
+  describe('on the manual clock', () => {
+    let manual: Emulator;
+    beforeAll(async () => {
+      manual = await startEmulator({ clock: 'manual', startTime: Date.UTC(2026, 0, 15, 6, 57, 39, 0) });
+    });
+    afterAll(async () => manual.stop());
+
+    // The expiration is the token's own (minting time + TTL), never the time of
+    // validation + TTL: a second boundary passing between the two, forced here
+    // on every round, must not change it.
+    test('the expiration is the token expiry set at minting, whatever second the validation falls in (200 rounds)', async () => {
+      for (let round = 0; round < 200; round++) {
+        // 1 ms before the next whole second, so the advance below crosses it.
+        manual.clock.setTime(Math.floor(manual.clock.now() / 1000) * 1000 + 999);
+        const mintedAt = manual.clock.now();
+        const token = manual.mintFlexToken({ workerSid: WORKER, roles: ['agent'], identity: `round-${round}`, ttlSeconds: 600 });
+        manual.clock.advance(2 + (round % 3) * 1000);
+        expect(Math.floor(manual.clock.now() / 1000)).toBeGreaterThan(Math.floor(mintedAt / 1000));
+        const result = await validateFlexToken(token, manual.credentials, { apiBaseUrl: manual.baseUrl });
+        const expected = new Date(Math.floor((mintedAt + 600_000) / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+        expect(tokenExpiry(manual, token)).toBe(expected);
+        expect(result).toMatchObject({ valid: true, identity: `round-${round}`, expiration: expected });
+      }
     });
   });
 

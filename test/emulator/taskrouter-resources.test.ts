@@ -263,7 +263,7 @@ describe('TaskRouter resources', () => {
       expect(page.nextPageUrl).toContain('PageToken=PA');
     });
 
-    test('ETag / If-Match: a stale version -> 412', async () => {
+    test('ETag / If-Match: a stale version -> 412 with Twilio error 20412 and nothing changes (task and reservation updates)', async () => {
       const task = await ws().tasks.create({ workflowSid: sids.assignToAnyoneWorkflow });
       const res = await fetch(`${t.emu.baseUrl}/taskrouter/v1/Workspaces/${sids.workspace}/Tasks/${task.sid}`, {
         method: 'POST',
@@ -274,7 +274,12 @@ describe('TaskRouter resources', () => {
         },
         body: 'Priority=5',
       });
+      // Twilio: "If the ETag does not match the provided version, the operation will fail with a 412 response" (error 20412, Precondition failed).
       expect(res.status).toBe(412);
+      expect(await res.json()).toMatchObject({ status: 412, code: 20412, more_info: 'https://www.twilio.com/docs/errors/20412' });
+      expect((await ws().tasks(task.sid).fetch()).priority).toBe(0);
+      // The SDK surfaces it as a RestException like any Twilio error.
+      await expect(ws().tasks(task.sid).update({ priority: 7, ifMatch: '"999"' })).rejects.toMatchObject({ status: 412, code: 20412 });
       const fetched = await fetch(`${t.emu.baseUrl}/taskrouter/v1/Workspaces/${sids.workspace}/Tasks/${task.sid}`, {
         headers: { Authorization: 'Basic ' + Buffer.from(`${t.accountSid}:${t.emu.credentials.authToken}`).toString('base64') },
       });

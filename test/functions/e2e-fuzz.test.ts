@@ -33,7 +33,7 @@ const ENDPOINTS: Record<string, { fields: string[]; signed: boolean }> = {
   '/voice/transfer': { fields: ['taskSid', 'targetSid', 'mode', 'originalTaskAction', 'conferenceSid', 'customerCallSid', 'agentCallSid'], signed: false },
   '/voice/complete-transfer': { fields: ['taskSid', 'transferTaskSid', 'originalTaskAction'], signed: false },
   '/voice/cancel-transfer': { fields: ['taskSid', 'transferTaskSid'], signed: false },
-  '/chat/taskrouter-events': { fields: ['EventType', 'TaskSid', 'WorkspaceSid', 'TaskAttributes', 'TaskAssignmentStatus'], signed: true },
+  '/taskrouter/events': { fields: ['EventType', 'TaskSid', 'WorkspaceSid', 'TaskAttributes', 'TaskAssignmentStatus'], signed: true },
   '/voice/assignment': { fields: ['TaskSid', 'WorkerSid', 'WorkspaceSid', 'TaskAttributes', 'WorkerAttributes'], signed: true },
   '/voice/join-conference': { fields: ['originalTaskSid', 'transferTaskSid', 'conferenceSid', 'customerCallSid', 'CallSid'], signed: true },
 };

@@ -107,7 +107,7 @@ describe("workflow simulate", () => {
     [["simulate", "chat.json", "--task", "{}", "--workers", "missing.json", "--queues", "queues.json"], /cannot read workers file missing\.json/],
     [["simulate", "chat.json", "--task", "{}", "--workers", "queues.json", "--queues", "queues.json", "--now", "yesterday"], /--now yesterday is not an ISO date/],
     [["simulate", "chat.json", "--task", "{}", "--workers", "workers.json", "--queues", "bad-queues.json"], /Invalid target_workers expression/],
-    [["lint"], /lint needs a workflow FILE/],
+    [["lint"], /lint needs a workflow FILE or --stack NAME/],
     [["lint", "a.json", "b.json"], /unexpected argument b\.json/],
     [["lint", "chat.json", "--verbose"], /unknown option --verbose/],
     [["deploy"], /unknown command deploy/],
@@ -135,7 +135,7 @@ describe("workflow diagram and canonical", () => {
   it("prints usage for help", () => {
     const { io, stdout } = fakeIo(files);
     expect(main(["help"], io)).toBe(0);
-    expect(stdout()).toContain("lint FILE");
-    expect(stdout()).toContain("simulate FILE --task");
+    expect(stdout()).toContain("<command> (FILE | --stack NAME)");
+    expect(stdout()).toContain("simulate  Show the routing trace");
   });
 });

@@ -180,7 +180,7 @@ describe("flex-transfer stack on an emulated Flex account", () => {
 
   test("5. destroy removes what the stack created and leaves the adopted workspace as it was", async () => {
     const before = await client.taskrouter.v1.workspaces(seeded.workspace).fetch();
-    expect(before.eventCallbackUrl).toBe(`https://${outputs.functionsDomain}/chat/taskrouter-events`);
+    expect(before.eventCallbackUrl).toBe(`https://${outputs.functionsDomain}/taskrouter/events`);
     expectSuccess(await project.run("destroy"));
 
     const workspace = await client.taskrouter.v1.workspaces(seeded.workspace).fetch();

@@ -12,7 +12,7 @@ const runtimes = new WeakMap<ServiceEnv, FunctionsRuntime>();
 function runtimeFor(env: ServiceEnv): FunctionsRuntime {
   let rt = runtimes.get(env);
   if (!rt) {
-    rt = new FunctionsRuntime();
+    rt = new FunctionsRuntime((message) => env.debug(message));
     runtimes.set(env, rt);
   }
   return rt;

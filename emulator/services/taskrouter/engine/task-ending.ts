@@ -73,11 +73,16 @@ export function wrapTask(engine: TaskRouterEngine, accountSid: string, ws: Works
   }
 }
 
+/**
+ * Conditional mutation ("REST API: Mutation and Conflict Resolution"): with
+ * `If-Match`, the change applies only while the Task's ETag still matches;
+ * otherwise 412 with Twilio error 20412 ("Precondition failed").
+ */
 export function checkIfMatch(task: TaskRec, ifMatch: string | undefined): void {
   if (ifMatch === undefined) return;
   const wanted = ifMatch.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
   if (wanted !== '*' && wanted !== String(task.version)) {
-    throw new TwilioError(412, 20001, `Precondition Failed: If-Match ${ifMatch} does not match the Task's current ETag "${task.version}"`);
+    throw new TwilioError(412, 20412, `Precondition Failed: If-Match ${ifMatch} does not match the Task's current ETag "${task.version}"`);
   }
 }
 

@@ -7,6 +7,7 @@ import { paginate } from '../../../core/paging';
 import type { EmulatorRequest, RouteDef, RouteHandler } from '../../../core/types';
 import { executeInstruction, type Instruction } from '../engine/assignment';
 import { acceptReservation, completeReservation, rejectReservation, wrapReservation } from '../engine/reservations';
+import { checkIfMatch } from '../engine/task-ending';
 import { serializeReservation } from '../serialize';
 import type { ReservationRec, WorkspaceRec } from '../types';
 import { body, ifMatch, ok, query, requireTask, requireWorker, ws } from './http';
@@ -52,11 +53,7 @@ function updateReservationHandler(via: 'task' | 'worker'): RouteHandler {
     const instruction = p.string('Instruction');
     const activitySid = p.string('WorkerActivitySid');
     const task = w.tasks[res.taskSid];
-    const im = ifMatch(req);
-    if (im !== undefined && task) {
-      const wanted = im.trim().replace(/^W\//, '').replace(/^"|"$/g, '');
-      if (wanted !== '*' && wanted !== String(task.version)) throw invalidParam('If-Match', `does not match the Task's current ETag "${task.version}"`);
-    }
+    if (task) checkIfMatch(task, ifMatch(req));
     if (instruction !== undefined) {
       const instr: Instruction = { instruction };
       for (const [param, key] of Object.entries(INSTRUCTION_PARAMS)) {

@@ -1,12 +1,16 @@
 /**
- * Modules deployed code gets in place of the real ones, so a function that
- * does `require('twilio')(sid, token)` or uses twilio-flex-token-validator
- * talks to this emulator instead of twilio.com.
+ * The packages deployed code gets in place of the real ones, so that a
+ * function talks to this emulator instead of twilio.com: `twilio` (every
+ * client, including the one `context.getTwilioClient()` builds, sends its
+ * requests to the emulator) and `twilio-flex-token-validator` (validates
+ * against the emulator's IAM endpoint). A build's node_modules holds small
+ * generated packages that export these (see package-links.ts); they run
+ * inside the function processes, so this module must not import anything
+ * emulator-side.
  */
 import twilio from 'twilio';
 import { BaseUrlRequestClient } from '../../clients/twilio-client';
 import { validateFlexToken } from '../../clients/flex-token-validator';
-import type { TwilioResponseClass } from './twilio-runtime-parts';
 
 type TwilioOpts = ConstructorParameters<typeof twilio.Twilio>[2];
 
@@ -29,8 +33,21 @@ export function emulatorTwilioModule(baseUrl: string): typeof twilio {
 type Callback = (err: unknown, payload?: unknown) => void;
 type Handler = (context: Record<string, unknown>, event: Record<string, unknown>, callback: Callback) => unknown;
 
+interface ResponseLike {
+  appendHeader(key: string, value: string): unknown;
+  setStatusCode(code: number): unknown;
+  setBody(body: unknown): unknown;
+}
+
+/** `Twilio.Response` of the runtime the code runs in (a global there, as in the package). */
+function runtimeResponse(): ResponseLike {
+  const Twilio = (globalThis as { Twilio?: { Response?: new () => ResponseLike } }).Twilio;
+  if (!Twilio?.Response) throw new Error('twilio-flex-token-validator: the Functions runtime global Twilio.Response is not available');
+  return new Twilio.Response();
+}
+
 /** `twilio-flex-token-validator`, validating against this emulator's IAM endpoint. */
-export function emulatorFlexTokenValidatorModule(baseUrl: string, TwilioResponse: TwilioResponseClass): Record<string, unknown> {
+export function emulatorFlexTokenValidatorModule(baseUrl: string): Record<string, unknown> {
   const validator = (token: string, accountSid: string, authToken?: string, _realm?: string, apiCredentials?: { Sid: string; Secret: string }) => {
     if (!accountSid) return Promise.reject('Unauthorized: AccountSid was not provided');
     if (!authToken && (!apiCredentials?.Sid || !apiCredentials?.Secret)) return Promise.reject('Unauthorized: AuthToken or Api Credentials were not provided');
@@ -40,7 +57,7 @@ export function emulatorFlexTokenValidatorModule(baseUrl: string, TwilioResponse
   // Same behaviour as the package's functionValidator (403 text responses with CORS headers).
   const functionValidator = (handlerFn: Handler): Handler => (context, event, callback) => {
     const failedResponse = (message: unknown) => {
-      const response = new TwilioResponse();
+      const response = runtimeResponse();
       response.appendHeader('Access-Control-Allow-Origin', '*');
       response.appendHeader('Access-Control-Allow-Methods', 'OPTIONS, POST, GET');
       response.appendHeader('Access-Control-Allow-Headers', 'Content-Type');
