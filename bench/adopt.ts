@@ -8,22 +8,21 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { startEmulator } from "../emulator";
-import { REPO_ROOT } from "../tools/stack-runner";
+import { REPO_ROOT } from "../tools/pulumi-cli";
 import { expectSuccess, runNode, scratchProject } from "../tools/scratch-project";
 import { measure, type Measure } from "./stack";
 
-const PROGRAM = path.join(REPO_ROOT, "dist/infra/index.js");
 const CONFIG = `config:\n  flex-transfer:queues:\n    - name: Sales\n      targetWorkers: routing.skills HAS 'sales'\n  flex-transfer:serverless:\n    serviceName: flex-transfer-bench\n`;
 
 async function session(): Promise<{ results: Measure[]; config: string }> {
   const emulator = await startEmulator({ port: 0, seed: "flex-project-template", buildDurationMs: 100 });
   const env = { TWILIO_API_BASE_URL: emulator.baseUrl, TWILIO_ACCOUNT_SID: emulator.credentials.accountSid, TWILIO_AUTH_TOKEN: emulator.credentials.authToken };
-  const project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: PROGRAM, stack: "bench", env });
+  const project = scratchProject({ pulumiYamlDir: REPO_ROOT, stack: "bench", env });
   const file = path.join(project.dir, "Pulumi.bench.yaml");
   const results: Measure[] = [];
   try {
     fs.writeFileSync(file, CONFIG);
-    const adoptArgs = [path.join(REPO_ROOT, "dist/tools/adopt.js"), "--stack", "bench", "--project", project.dir, "--program", PROGRAM];
+    const adoptArgs = [path.join(REPO_ROOT, "dist/tools/adopt.js"), "--stack", "bench", "--project", project.dir];
     results.push(await measure(emulator, "npm run adopt", async () => expectSuccess(await runNode(adoptArgs, project.env))));
     results.push(await measure(emulator, "first preview", async () => expectSuccess(await project.run("preview"))));
     results.push(await measure(emulator, "first up", async () => expectSuccess(await project.run("up"))));
@@ -40,7 +39,7 @@ async function session(): Promise<{ results: Measure[]; config: string }> {
 async function unrecorded(config: string): Promise<Measure> {
   const emulator = await startEmulator({ port: 0, seed: "flex-project-template", buildDurationMs: 100 });
   const env = { TWILIO_API_BASE_URL: emulator.baseUrl, TWILIO_ACCOUNT_SID: emulator.credentials.accountSid, TWILIO_AUTH_TOKEN: emulator.credentials.authToken };
-  const project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: PROGRAM, stack: "bench", env });
+  const project = scratchProject({ pulumiYamlDir: REPO_ROOT, stack: "bench", env });
   try {
     // Same seed, same TaskRouter SIDs; the service's SID is new in this emulator, so adopt it by name.
     const doc = parseDocument(config);

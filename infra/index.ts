@@ -1,5 +1,11 @@
 // The flex-transfer program: composes the components, nothing else. Stack
 // configuration: infra/config.ts; what each component owns: its own file.
+//
+// This is the entry `pulumi up` runs (Pulumi.yaml `main`, compiled to
+// dist/infra/index.js). Pulumi's Node runner calls the module's export only
+// when the export itself is a function (it does not unwrap `exports.default`),
+// so the program is the module's export: `export =`, never `export default`.
+import "./compile-cache";
 import * as path from "node:path";
 import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
@@ -8,16 +14,24 @@ import { FlexFeatureFlags } from "./components/flex-feature-flags";
 import { FunctionsHost } from "./components/functions-host";
 import { TransferFunctions } from "./components/transfer-functions";
 import { TransferRouting } from "./components/transfer-routing";
-import { loadStackSettings } from "./config";
+import { applyProtection, protectSetting, refuseLocalPassphraseElsewhere, refuseStaleBuild, requireCredentials, stackSettingsOrStop } from "./entry-checks";
 import { readFunctionSources } from "./function-sources";
 import { FlexNativeTransfers } from "./providers/flex/native-transfers";
 
-export default async function main() {
+async function main() {
+  refuseStaleBuild();
+  refuseLocalPassphraseElsewhere();
+  applyProtection(protectSetting());
+
   // `npm run adopt` records adopted objects with a targeted run of only them (adoption-plan.ts).
   const plan = process.env.FLEX_TRANSFER_ADOPTION_PLAN;
-  if (plan) return recordAdoptions(JSON.parse(fs.readFileSync(plan, "utf8")) as AdoptionRecord[]);
+  if (plan) {
+    requireCredentials();
+    return recordAdoptions(JSON.parse(fs.readFileSync(plan, "utf8")) as AdoptionRecord[]);
+  }
 
-  const settings = loadStackSettings();
+  const settings = stackSettingsOrStop();
+  requireCredentials();
 
   const host = new FunctionsHost(COMPONENTS.functionsHost.name, {
     serviceName: settings.serverless.serviceName,
@@ -86,3 +100,5 @@ export default async function main() {
     stack: pulumi.getStack(),
   };
 }
+
+export = main;

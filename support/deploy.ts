@@ -1,7 +1,8 @@
 /**
  * Deploys the transfer stack to a running emulator with the real thing:
- * `pulumi up` of the project's program (infra/index.ts, through the pinned
- * CLI, in a scratch project with its own file backend), adopting the
+ * plain `pulumi up` of the project (the pinned CLI starts the Node language
+ * host, which runs Pulumi.yaml's compiled program, in a scratch copy of the
+ * project with its own file backend), adopting the
  * emulator's seeded Flex workspace. Queues, the Chat Transfer and Voice
  * Transfer workflows, the functions and their environment variables, the
  * workspace event callback and the voice assignment callback all come from
@@ -16,7 +17,7 @@ import type twilio from 'twilio';
 import { type Emulator, flexSeedSids } from '../emulator';
 import { createTwilioClient } from '../clients';
 import { expectSuccess, scratchProject } from '../tools/scratch-project';
-import { REPO_ROOT } from '../tools/stack-runner';
+import { REPO_ROOT } from '../tools/pulumi-cli';
 
 export const COMPILED_FUNCTIONS = path.join(REPO_ROOT, 'dist', 'functions');
 export const SOURCE_FUNCTIONS = path.join(REPO_ROOT, 'functions');
@@ -90,7 +91,6 @@ export async function deployTransferStack(emulator: Emulator, opts: DeployOption
 
   const project = scratchProject({
     pulumiYamlDir: REPO_ROOT,
-    programModule: path.join(REPO_ROOT, 'dist/infra/index.js'),
     stack: 'e2e',
     env: { ...emulator.twilioEnv(), FLEX_TRANSFER_RETRY_BASE_MS: '20' },
   });
@@ -105,14 +105,15 @@ export async function deployTransferStack(emulator: Emulator, opts: DeployOption
   });
   // Builds complete on the emulator clock: keep it moving while deploying (a no-op in effect for a real clock).
   const ticker = setInterval(() => emulator.clock.advance(500), 5);
-  let out: string;
+  let deployed: Record<string, unknown>;
   try {
-    out = expectSuccess(await project.run('up', '--no-policy'));
+    expectSuccess(await project.run('up'));
+    deployed = await project.outputs();
   } finally {
     clearInterval(ticker);
     project.cleanup();
   }
-  const outputs = JSON.parse(out.slice(out.lastIndexOf('Outputs:') + 'Outputs:'.length)) as {
+  const outputs = deployed as {
     functionsDomain: string;
     functionsBaseUrl: string;
     chatTransferWorkflowSid: string;

@@ -9,7 +9,7 @@
  * `emu.whenIdle()`; the environment that points a client at it is
  * `emu.twilioEnv()`.
  */
-export { REPO_ROOT } from '../tools/stack-runner';
+export { REPO_ROOT } from '../tools/pulumi-cli';
 export { START, startManualEmulator } from './emulator';
 export { COMPILED_FUNCTIONS, SOURCE_FUNCTIONS, assertCompiledFunctionsFresh, deployTransferStack, type DeployOptions, type TransferStack } from './deploy';
 export * from './scenario';

@@ -16,7 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { layOutProject, type Emulator, type ProjectFile } from '../emulator';
 import { readFunctionSources } from '../infra/function-sources';
-import { REPO_ROOT } from '../tools/stack-runner';
+import { REPO_ROOT } from '../tools/pulumi-cli';
 import { COMPILED_FUNCTIONS, type TransferStack } from './deploy';
 
 export interface TwilioRunServer {

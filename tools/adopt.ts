@@ -11,8 +11,11 @@
 //      says why). The next `pulumi preview` shows no create for them, only the
 //      fields the stack will change.
 //
-// Options: --stack NAME (default local), --project DIR, --program FILE
-// (compiled program, for scratch projects), --dry-run (print, write nothing).
+// Options: --stack NAME (default local), --project DIR, --dry-run (print,
+// write nothing). The stack needs its Pulumi.<stack>.yaml in the project (a
+// mistyped name stops before anything is created); the stack itself is created
+// in the backend when it does not exist yet. The targeted `up` is the plain CLI
+// on the project directory (Automation API LocalWorkspace), like every run.
 // Credentials: the environment (TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN or
 // TWILIO_API_KEY/TWILIO_API_SECRET), else the stack's config.
 import * as fs from "node:fs";
@@ -28,14 +31,13 @@ import { workflowAdoption } from "../infra/providers/taskrouter/workflow";
 import { sameValue } from "../infra/providers/runtime/define";
 import { openSession, type TwilioSession } from "../infra/providers/runtime/twilio";
 import { discover, type RawConfig } from "./adopt-discovery";
-import { openStack, REPO_ROOT } from "./stack-runner";
+import { REPO_ROOT, selectStack } from "./pulumi-cli";
 
 const NS = "flex-transfer";
 
 interface Options {
   stack: string;
   projectDir: string;
-  programModule?: string;
   dryRun: boolean;
 }
 
@@ -50,9 +52,8 @@ export function parseArgs(argv: string[]): Options {
     };
     if (arg === "--stack" || arg === "-s") o.stack = value();
     else if (arg === "--project") o.projectDir = path.resolve(value());
-    else if (arg === "--program") o.programModule = path.resolve(value());
     else if (arg === "--dry-run") o.dryRun = true;
-    else throw new Error(`unknown argument '${arg}'. Usage: adopt --stack NAME [--dry-run] [--project DIR] [--program FILE]`);
+    else throw new Error(`unknown argument '${arg}'. Usage: adopt --stack NAME [--dry-run] [--project DIR]`);
   }
   return o;
 }
@@ -187,11 +188,14 @@ async function credentialsFromStack(options: Options, stackConfig: Record<string
 
 export async function runAdopt(options: Options, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
   const file = path.join(options.projectDir, `Pulumi.${options.stack}.yaml`);
-  const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "config: {}\n";
-  const doc = parseDocument(text);
+  if (!fs.existsSync(file)) {
+    print(`There is no ${path.basename(file)} in ${options.projectDir}: nothing was read or created. Give the stack its file (at least \`config: {}\`), then run adopt again.`);
+    return 2;
+  }
+  const doc = parseDocument(fs.readFileSync(file, "utf8"));
   const raw = readRawConfig(doc);
 
-  const stack = await openStack({ projectDir: options.projectDir, stackName: options.stack, programModule: options.programModule });
+  const stack = await selectStack(options.projectDir, options.stack, {}, { create: true });
   await credentialsFromStack(options, await stack.getAllConfig());
   const twilio = openSession();
   const state = await stack.exportStack();

@@ -1,5 +1,9 @@
 // The main job (`npm start`): deploy the `local` stack to the local Twilio
-// emulator, offline, and show what it produced.
+// emulator, offline, and show what it produced. The deployment is the plain
+// `pulumi up --stack local --policy-pack policy` in the project directory (the
+// CLI starts the Node language host, which runs Pulumi.yaml's program); this
+// job adds the emulator's lifetime, the local state folder and passphrase
+// (tools/stack.ts), and prints Pulumi's output as it is: the outputs once.
 //
 // The emulator is embedded: if nothing answers at the stack's
 // `twilioApiBaseUrl`, it is started in this process (seeded as a new Flex
@@ -8,8 +12,8 @@
 // emulator already runs there (`npm run emulator`), that one is used.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { exitAfterFlush, parseArgs, runStackCommand } from "./stack";
-import { REPO_ROOT } from "./stack-runner";
+import { LOCAL_STACK, PULUMI_BIN, REPO_ROOT } from "./pulumi-cli";
+import { exitAfterFlush, parseStackArgs, runStackCommand } from "./stack";
 
 const LOCAL_STATE_FILE = path.join(REPO_ROOT, ".emulator", "local.json");
 
@@ -46,7 +50,12 @@ async function main(): Promise<number> {
     stop = () => emulator.stop();
   }
   try {
-    const code = await runStackCommand(parseArgs(["up", "--stack", "local"]));
+    const host = path.join(path.dirname(fs.realpathSync(PULUMI_BIN)), "pulumi-language-nodejs");
+    process.stdout.write(`Deploying the ${LOCAL_STACK} stack with the Pulumi CLI; its Node language host runs the program (${host}).\n`);
+    // --skip-preview: the local job shows the update once, and its outputs once (a
+    // preview first would print the plan and its unknown outputs as well).
+    const run = await runStackCommand(parseStackArgs(["up", "--skip-preview", "--stack", LOCAL_STACK]), { stdio: "inherit", log: (line) => process.stdout.write(`${line}\n`) });
+    if (run.status !== 0) return run.status ?? 1;
     process.stdout.write(
       [
         "",
@@ -56,7 +65,7 @@ async function main(): Promise<number> {
         "",
       ].join("\n"),
     );
-    return code;
+    return 0;
   } finally {
     await stop?.();
   }

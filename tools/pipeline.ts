@@ -3,9 +3,12 @@
 // rehearsal (tools/rehearse.ts):
 //
 //   node dist/tools/pipeline.js preview-report --stack dev [--policy-pack policy] [--out FILE.md] [--workflows-dir DIR]
-//       `pulumi preview --diff` with the policy packs, printed as it runs, and a Markdown
-//       report for a pull-request comment: the outcome, the policy violations, the diff,
-//       and a Mermaid diagram of every workflow the preview changes. Exit 1 if the
+//       [--diff PREVIEW.txt --events PREVIEW.jsonl]
+//       A Markdown report of a `pulumi preview` for a pull-request comment: the outcome,
+//       the policy violations, the diff, and a Mermaid diagram of every workflow the
+//       preview changes. Made from the two plain previews CI runs (`pulumi preview --diff`
+//       and the same with `--json` and PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true), passed
+//       as files, or, without them, from those two previews run here. Exit 1 if the
 //       preview failed (the report says why).
 //   node dist/tools/pipeline.js smoke --stack dev [--no-routing] [--queue NAME]
 //       [--available-workers WK,...] [--in-conversation WK,...] [--expect-worker WK]
@@ -13,16 +16,20 @@
 //       configuration), and a task sent through the Chat Transfer workflow lands
 //       in the right queue (and, with --expect-worker, is reserved by that worker).
 //
-// Common options, as for tools/stack.ts: --project DIR, --program FILE.
+// Common option: --project DIR (default: this clone). Both run the plain CLI on
+// the project directory (Automation API LocalWorkspace: the CLI starts the Node
+// language host, which runs Pulumi.yaml's program), never an inline program.
 // Credentials come from the environment only and are never printed.
-import { spawnSync } from "node:child_process";
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { EngineEvent, OutputMap } from "@pulumi/pulumi/automation";
+import type { OutputMap } from "@pulumi/pulumi/automation";
 import { canonicalizeWorkflowConfiguration, workflowToMermaid } from "../routing";
 import { readArgs } from "./cli-args";
-import { openStack, REPO_ROOT } from "./stack-runner";
+import { parsePreviewEvents, nameOfUrn as nameOf, type PlannedStep, type PolicyViolation } from "./engine-events";
+import { placeholderSid, runProgramUnderMocks } from "./program-under-mocks";
+import { programMainOf, REPO_ROOT, runPulumi, selectStack, stackEnv } from "./pulumi-cli";
+
+export type { PolicyViolation };
 
 export const TYPES = {
   workflow: "pulumi-nodejs:dynamic/twilio:Workflow",
@@ -35,7 +42,6 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 export interface StackLocation {
   stackName: string;
   projectDir: string;
-  programModule?: string;
   env?: Record<string, string>;
 }
 
@@ -61,13 +67,6 @@ export interface WorkflowChange {
   note?: string;
 }
 
-export interface PolicyViolation {
-  policy: string;
-  level: string;
-  resource?: string;
-  message: string;
-}
-
 export interface PreviewReport {
   stack: string;
   ok: boolean;
@@ -80,65 +79,47 @@ export interface PreviewReport {
   error?: string;
 }
 
-interface Step {
-  op: string;
-  urn: string;
-  type: string;
-  name: string;
-  oldInputs?: Record<string, unknown>;
-  oldOutputs?: Record<string, unknown>;
-  newInputs?: Record<string, unknown>;
+type Step = PlannedStep;
+
+/**
+ * The two plain previews the pull-request workflow runs, for a report: the
+ * human one (`pulumi preview --diff`, printed to `onOutput`) and the same
+ * preview's engine events (`pulumi preview --json` with streaming JSON).
+ */
+export async function runPreviews(
+  at: StackLocation & { policyPacks?: string[]; onOutput?: (text: string) => void },
+): Promise<{ diff: string; events: string; status: number | null }> {
+  const env = { ...stackEnv(at.stackName, at.projectDir), ...at.env };
+  const common = ["preview", "--stack", at.stackName, "--non-interactive", ...(at.policyPacks ?? []).flatMap((p) => ["--policy-pack", p])];
+  const text = await runPulumi([...common, "--diff"], { cwd: at.projectDir, env, onOutput: at.onOutput });
+  const json = await runPulumi([...common, "--json"], { cwd: at.projectDir, env: { ...env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" } });
+  return { diff: text.out, events: json.out, status: text.status };
 }
 
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
-/** `pulumi preview --diff` with policy packs, its text streamed to `onOutput`, and what changes in it. */
+/** `pulumi preview --diff` with policy packs (its text streamed to `onOutput`), and what changes in it. */
 export async function previewReport(
   at: StackLocation & { policyPacks?: string[]; onOutput?: (text: string) => void },
 ): Promise<PreviewReport> {
-  const stack = await openStack({ projectDir: at.projectDir, stackName: at.stackName, programModule: at.programModule, env: at.env });
-  let diff = "";
-  const steps: Step[] = [];
-  const violations: PolicyViolation[] = [];
-  let changes: Record<string, number> = {};
-  const onEvent = (event: EngineEvent) => {
-    const meta = event.resourcePreEvent?.metadata;
-    if (meta) {
-      steps.push({
-        op: meta.op,
-        urn: meta.urn,
-        type: meta.type,
-        name: nameOf(meta.urn),
-        oldInputs: meta.old?.inputs,
-        oldOutputs: meta.old?.outputs,
-        newInputs: meta.new?.inputs,
-      });
-    }
-    if (event.policyEvent) {
-      const p = event.policyEvent;
-      violations.push({ policy: p.policyName, level: p.enforcementLevel, resource: p.resourceUrn ? nameOf(p.resourceUrn) : undefined, message: p.message.trim() });
-    }
-    if (event.summaryEvent) changes = event.summaryEvent.resourceChanges ?? {};
-  };
-  let ok = true;
-  let error: string | undefined;
-  try {
-    await stack.preview({
-      diff: true,
-      color: "never",
-      policyPacks: at.policyPacks ?? [],
-      onEvent,
-      onOutput: (text) => {
-        diff += text;
-        at.onOutput?.(text);
-      },
-    });
-  } catch (err) {
-    ok = false;
-    error = lastLines(String((err as Error).message), 20);
-  }
-  const workflows = await workflowChanges(steps, at);
-  return { stack: at.stackName, ok, diff, changes, workflows, violations, error };
+  const { diff, events, status } = await runPreviews(at);
+  return reportFrom(at, diff, events, status === 0);
+}
+
+/** The report of a preview from what the two plain previews printed. */
+export async function reportFrom(at: StackLocation, diff: string, events: string, succeeded?: boolean): Promise<PreviewReport> {
+  const plan = parsePreviewEvents(events);
+  const ok = succeeded ?? (plan.result !== "failed" && plan.errors.length === 0 && plan.result !== undefined);
+  const error = ok ? undefined : lastLines(plan.errors.join("\n") || diffErrors(diff) || "the preview failed (see the job log)", 20);
+  const workflows = await workflowChanges(plan.steps, at);
+  return { stack: at.stackName, ok, diff, changes: plan.changes, workflows, violations: plan.violations, error };
+}
+
+/** The error lines of a `pulumi preview` text (its Diagnostics section). */
+function diffErrors(diff: string): string {
+  return diff
+    .split("\n")
+    .filter((line) => /^\s*error: /.test(line) && !/preview failed/.test(line))
+    .map((line) => line.trim())
+    .join("\n");
 }
 
 /** The workflows a preview changes, each with its new configuration and a Mermaid diagram. */
@@ -218,16 +199,14 @@ function sameConfiguration(a: string, b: string): boolean {
   }
 }
 
-/** Placeholder SID of an object a change creates: recognizable, stable, well-formed. */
-export function placeholderSid(prefix: string, name: string): string {
-  return prefix + crypto.createHash("sha256").update(`new:${name}`).digest("hex").slice(0, 32);
-}
+export { placeholderSid };
 
 /**
  * Every Workflow's configuration as the program builds it for this stack,
- * computed offline by running the program under Pulumi's mocks in a child
- * process: existing objects keep their SIDs from the stack's state, objects
- * the change creates get placeholder SIDs (labelled "(new)").
+ * computed offline by running the program under Pulumi's mocks, loaded by the
+ * stock Node runner (tools/program-under-mocks.ts): existing objects keep
+ * their SIDs from the stack's state, objects the change creates get
+ * placeholder SIDs (labelled "(new)").
  */
 export interface ProgramWorkflow {
   configuration: string;
@@ -236,7 +215,7 @@ export interface ProgramWorkflow {
 }
 
 export async function workflowsFromProgram(at: StackLocation): Promise<Map<string, ProgramWorkflow>> {
-  const stack = await openStack({ projectDir: at.projectDir, stackName: at.stackName, programModule: at.programModule, env: at.env });
+  const stack = await selectStack(at.projectDir, at.stackName, at.env);
   const exported = await stack.exportStack();
   const state: Record<string, Record<string, unknown>> = {};
   for (const r of (exported.deployment as { resources?: Array<{ urn: string; type: string; outputs?: Record<string, unknown> }> })?.resources ?? []) {
@@ -246,81 +225,21 @@ export async function workflowsFromProgram(at: StackLocation): Promise<Map<strin
   // Secrets stay behind: the program reads none (credentials are the providers').
   const config = Object.fromEntries(Object.entries(all).filter(([, v]) => !v.secret).map(([k, v]) => [k, v.value]));
   const settings = await stack.workspace.projectSettings();
-  const input = JSON.stringify({
-    programModule: at.programModule ?? path.join(REPO_ROOT, "dist", "infra", "index.js"),
-    project: settings.name,
-    stack: at.stackName,
-    config,
-    state,
-  });
-  // The runtime reports promises still pending at exit (outputs nothing awaits
-  // under mocks) with a non-zero status: judge the child by what it printed.
-  const child = spawnSync(process.execPath, [__filename, "__workflows-from-program"], {
-    input,
-    encoding: "utf8",
-    env: { ...process.env, ...at.env },
-    timeout: 60_000,
-  });
-  const out = child.stdout ?? "";
-  if (!out.startsWith("{")) {
-    const stderr = (child.stderr ?? "").trim();
-    throw new Error(`running the program under mocks failed: ${stderr.split("\n").slice(0, 3).join(" ") || `exit ${child.status}`}`);
-  }
-  const parsed = JSON.parse(out) as Record<string, ProgramWorkflow>;
-  return new Map(Object.entries(parsed));
-}
-
-/** Child-process side of workflowsFromProgram: runs the program under mocks, prints workflows as JSON. */
-async function runProgramUnderMocks(): Promise<void> {
-  const input = JSON.parse(fs.readFileSync(0, "utf8")) as {
-    programModule: string;
-    project: string;
-    stack: string;
-    config: Record<string, string>;
-    state: Record<string, Record<string, unknown>>;
-  };
-  const pulumi = await import("@pulumi/pulumi");
-  const prefixes: Record<string, string> = {
-    Workspace: "WS",
-    TaskQueue: "WQ",
-    Workflow: "WW",
-    TaskChannel: "TC",
-    Activity: "WA",
-    Service: "ZS",
-    Environment: "ZE",
-  };
-  const workflows: Record<string, ProgramWorkflow> = {};
+  const run = runProgramUnderMocks(
+    { main: programMainOf(at.projectDir), project: settings.name, stack: at.stackName, config, state, preview: true },
+    { ...process.env, ...at.env },
+  );
   const queueNames: Record<string, string> = {};
   const queueTargetWorkers: Record<string, string> = {};
-  pulumi.runtime.setAllConfig(input.config);
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const kind = args.type.slice(args.type.lastIndexOf(":") + 1);
-        const known = input.state[`${args.type}::${args.name}`] ?? {};
-        const inputs = args.inputs as Record<string, unknown>;
-        const sid = (known.sid as string | undefined) ?? (inputs.adoptSid as string | undefined) ?? (prefixes[kind] ? placeholderSid(prefixes[kind], args.name) : undefined);
-        if (kind === "TaskQueue" && sid && typeof inputs.friendlyName === "string") {
-          queueNames[sid] = known.sid ? inputs.friendlyName : `${inputs.friendlyName} (new)`;
-          if (typeof inputs.targetWorkers === "string") queueTargetWorkers[sid] = inputs.targetWorkers;
-        }
-        if (kind === "Workflow" && typeof inputs.configuration === "string") {
-          workflows[args.name] = { configuration: inputs.configuration, queueNames, queueTargetWorkers };
-        }
-        const domainName = known.domainName ?? (kind === "Environment" ? `${String(inputs.uniqueName ?? "env")}.example.invalid` : undefined);
-        return { id: sid ?? `${args.name}-id`, state: { ...inputs, ...(sid ? { sid } : {}), ...(domainName ? { domainName } : {}) } };
-      },
-      call: (args) => args.inputs,
-    },
-    input.project,
-    input.stack,
-    false,
-  );
-  const program = (require(input.programModule) as { default: () => Promise<Record<string, unknown>> }).default;
-  const outputs = await program();
-  // Wait until every output (and so every resource they depend on) has resolved.
-  await new Promise<void>((resolve) => pulumi.all(Object.values(outputs)).apply(() => resolve()));
-  process.stdout.write(JSON.stringify(workflows));
+  for (const r of run.resources.filter((r) => r.type === TYPES.queue && typeof r.inputs.friendlyName === "string")) {
+    queueNames[r.id] = state[`${r.type}::${r.name}`]?.sid ? String(r.inputs.friendlyName) : `${String(r.inputs.friendlyName)} (new)`;
+    if (typeof r.inputs.targetWorkers === "string") queueTargetWorkers[r.id] = r.inputs.targetWorkers;
+  }
+  const workflows = new Map<string, ProgramWorkflow>();
+  for (const r of run.resources.filter((r) => r.type === TYPES.workflow && typeof r.inputs.configuration === "string")) {
+    workflows.set(r.name, { configuration: r.inputs.configuration as string, queueNames, queueTargetWorkers });
+  }
+  return workflows;
 }
 
 /** The report as a pull-request comment (GitHub Markdown; Mermaid blocks render as diagrams). */
@@ -418,7 +337,7 @@ export interface SmokeResult {
 export async function smoke(options: SmokeOptions): Promise<SmokeResult> {
   const log = options.log ?? (() => undefined);
   const env = { ...process.env, ...options.env };
-  const stack = await openStack({ projectDir: options.projectDir, stackName: options.stackName, programModule: options.programModule, env: options.env });
+  const stack = await selectStack(options.projectDir, options.stackName, options.env);
   const outputs = plain(await stack.outputs());
   const need = (key: string) => {
     if (outputs[key] === undefined || outputs[key] === "") throw new Error(`stack ${options.stackName} has no output '${key}': is it deployed?`);
@@ -531,7 +450,7 @@ interface Args {
   flags: Set<string>;
 }
 
-const VALUE_OPTIONS = ["stack", "project", "program", "policy-pack", "out", "workflows-dir", "commit", "queue", "available-workers", "in-conversation", "expect-worker", "timeout-ms"];
+const VALUE_OPTIONS = ["stack", "project", "diff", "events", "policy-pack", "out", "workflows-dir", "commit", "queue", "available-workers", "in-conversation", "expect-worker", "timeout-ms"];
 const FLAG_OPTIONS = ["no-routing"];
 const OPTIONS = Object.fromEntries([
   ...VALUE_OPTIONS.map((name) => [name, { type: "string", multiple: true }] as const),
@@ -559,10 +478,16 @@ async function main(argv: string[]): Promise<number> {
   const at: StackLocation = {
     stackName: one("--stack") as string,
     projectDir: path.resolve(one("--project") ?? REPO_ROOT),
-    programModule: one("--program") ? path.resolve(one("--program") as string) : undefined,
   };
   if (args.command === "preview-report") {
-    const report = await previewReport({ ...at, policyPacks: (args.values.get("--policy-pack") ?? []).map((p) => path.resolve(p)), onOutput: (t) => process.stdout.write(t) });
+    // CI runs the two plain previews itself and passes what they printed; otherwise run them here.
+    const diffFile = one("--diff");
+    const eventsFile = one("--events");
+    if (Boolean(diffFile) !== Boolean(eventsFile)) throw new Error("--diff and --events go together: the text and the engine events of one preview");
+    const report =
+      diffFile && eventsFile
+        ? await reportFrom(at, fs.readFileSync(diffFile, "utf8"), fs.readFileSync(eventsFile, "utf8"))
+        : await previewReport({ ...at, policyPacks: (args.values.get("--policy-pack") ?? []).map((p) => path.resolve(p)), onOutput: (t) => process.stdout.write(t) });
     const markdown = renderMarkdown(report, { commit: one("--commit") ?? process.env.GITHUB_SHA });
     const out = one("--out");
     if (out) fs.writeFileSync(out, markdown);
@@ -600,21 +525,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  if (process.argv[2] === "__workflows-from-program") {
-    runProgramUnderMocks().then(
-      () => process.exit(0),
-      (err: Error) => {
-        process.stderr.write(`${err.stack ?? err.message}\n`);
-        process.exit(1);
-      },
-    );
-  } else {
-    main(process.argv.slice(2)).then(
-      (code) => process.exit(code),
-      (err: Error) => {
-        process.stderr.write(`pipeline: ${err.message}\n`);
-        process.exit(err.message.startsWith("usage") || err.message.startsWith("unknown argument") ? 2 : 1);
-      },
-    );
-  }
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: Error) => {
+      process.stderr.write(`pipeline: ${err.message}\n`);
+      process.exit(err.message.startsWith("usage") || err.message.startsWith("unknown argument") ? 2 : 1);
+    },
+  );
 }

@@ -7,10 +7,11 @@
 //
 //   1. preview   dev and prod: `pulumi preview --diff` with the policy pack, and the
 //                pull-request comment it would post (workflow diagrams included)
-//   2. up dev    with the policy pack
+//   2. up dev    the promotion guard on the plan, then `pulumi up` with the policy pack
 //   3. smoke dev the functions answer; a transfer to Sales is reserved by Carol,
 //                never by Alice, who is already in the conversation
-//   4. up prod   with the same build: the compiled program and functions that dev got
+//   4. up prod   the promotion guard, then `pulumi up` with the same build: the
+//                compiled program and functions that dev got
 //   5. smoke prod the functions answer (no test task in production)
 //   6. preview   dev and prod again: no changes
 //
@@ -24,13 +25,16 @@ import * as path from "node:path";
 import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
 import { readArgs } from "./cli-args";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
-import { REPO_ROOT } from "./stack-runner";
+import { REPO_ROOT } from "./pulumi-cli";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
 
 export const POLICY_PACK = path.join(REPO_ROOT, "policy");
 const PROGRAM = path.join(REPO_ROOT, "dist", "infra", "index.js");
-const STACK_JS = path.join(REPO_ROOT, "dist", "tools", "stack.js");
 const PIPELINE_JS = path.join(REPO_ROOT, "dist", "tools", "pipeline.js");
+const GUARD_JS = path.join(REPO_ROOT, "dist", "tools", "promotion-guard.js");
+
+/** How many of its own resources a deploy may delete or replace without naming them (deploy.yml's `max-deletes`). */
+export const MAX_MANAGED_DELETES = { dev: 2, prod: 0 } as const;
 
 export interface RehearsalStack {
   name: "dev" | "prod";
@@ -39,10 +43,16 @@ export interface RehearsalStack {
   env: Record<string, string>;
   account: { accountSid: string; authToken: string };
   seeded: ReturnType<typeof flexSeedSids>;
-  /** `node dist/tools/stack.js <command> --stack <name> … --policy-pack policy`. */
+  /** `pulumi <command> --stack <name> --policy-pack policy …` in the stack's project. */
   stack(command: string, ...args: string[]): Promise<StackRun>;
   /** `node dist/tools/pipeline.js <command> --stack <name> …`. */
   pipeline(command: string, ...args: string[]): Promise<StackRun>;
+  /**
+   * The promotion guard as deploy-stack.yml runs it: the plan of a plain
+   * `pulumi preview --json` (streaming engine events), then
+   * `promotion-guard.js PLAN --max-deletes N [--allow NAMES]`.
+   */
+  guard(maxDeletes: number, allow?: string): Promise<StackRun>;
 }
 
 export interface RehearsalContext {
@@ -139,7 +149,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     log(`--- ${name}: ok in ${seconds.toFixed(1)} s${detail ? ` (${detail})` : ""}`);
   };
 
-  for (const file of [PROGRAM, STACK_JS, PIPELINE_JS]) {
+  for (const file of [PROGRAM, PIPELINE_JS, GUARD_JS]) {
     if (!fs.existsSync(file)) throw new Error(`${path.relative(REPO_ROOT, file)} does not exist: run \`npm run build\` first.`);
   }
   ensurePolicyAnalyzerPlugin();
@@ -157,7 +167,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   try {
     const makeStack = (name: "dev" | "prod", account: { accountSid: string; authToken: string }): RehearsalStack => {
       const seeded = flexSeedSids(account.accountSid);
-      const project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: PROGRAM, stack: name });
+      const project = scratchProject({ pulumiYamlDir: REPO_ROOT, stack: name });
       projects.push(project);
       const source = fs.readFileSync(path.join(REPO_ROOT, `Pulumi.${name}.yaml`), "utf8");
       fs.writeFileSync(path.join(project.dir, `Pulumi.${name}.yaml`), emulatedStackConfig(source, seeded.workspace, emulator.baseUrl));
@@ -166,9 +176,8 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         ...emulator.twilioEnv(account),
         FLEX_TRANSFER_FUNCTIONS_DIR: buildDir,
       };
-      const common = ["--stack", name, "--project", project.dir, "--program", PROGRAM];
-      const streamed = async (args: string[]) => {
-        const run = await runNode(args, env);
+      const streamed = async (running: Promise<StackRun>) => {
+        const run = await running;
         output(run.out);
         return run;
       };
@@ -178,12 +187,23 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
         env,
         account,
         seeded,
-        stack: (command, ...args) => streamed([STACK_JS, command, ...common, "--policy-pack", POLICY_PACK, ...args]),
-        pipeline: (command, ...args) => streamed([PIPELINE_JS, command, ...common, ...args]),
+        stack: (command, ...args) => streamed(project.runWith(env, command, "--policy-pack", POLICY_PACK, ...args)),
+        pipeline: (command, ...args) => streamed(runNode([PIPELINE_JS, command, "--stack", name, "--project", project.dir, ...args], env)),
+        async guard(maxDeletes, allow) {
+          const plan = await project.runWith({ ...env, PULUMI_ENABLE_STREAMING_JSON_PREVIEW: "true" }, "preview", "--policy-pack", POLICY_PACK, "--json");
+          const planFile = path.join(workDir, `plan-${name}.jsonl`);
+          fs.writeFileSync(planFile, plan.out);
+          return streamed(runNode([GUARD_JS, planFile, "--stack", name, "--max-deletes", String(maxDeletes), ...(allow ? ["--allow", allow] : [])], env));
+        },
       };
     };
     const dev = makeStack("dev", emulator.credentials);
     const prod = makeStack("prod", emulator.createAccount({ seed: "flex" }));
+    // CI's stacks exist in their backend (created once with `pulumi stack init`).
+    for (const s of [dev, prod]) {
+      const init = await s.project.init();
+      if (init.status !== 0) throw new StageError("setup", `pulumi stack init ${s.name} exited ${init.status}:\n${init.out}`);
+    }
     log(`Emulator at ${emulator.baseUrl}: dev = account ${dev.account.accountSid}, prod = account ${prod.account.accountSid}`);
     log(`Build: ${path.relative(REPO_ROOT, path.join(REPO_ROOT, "dist", "functions"))} copied once, sha256 ${buildDigest.slice(0, 16)}…; both stacks deploy it`);
     const reports = { dev: path.join(outDir, "preview-dev.md"), prod: path.join(outDir, "preview-prod.md") };
@@ -197,7 +217,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       return `reports: ${reports.dev}, ${reports.prod}`;
     });
 
-    await stage("2. up dev (policy pack)", async () => {
+    await stage("2. up dev (promotion guard, policy pack)", async () => {
+      const guard = await dev.guard(MAX_MANAGED_DELETES.dev);
+      if (guard.status !== 0) fail("up dev", guard, "promotion guard --stack dev");
       const run = await dev.stack("up");
       if (run.status !== 0) fail("up dev", run, "up --stack dev");
       return summaryOf(run.out);
@@ -210,10 +232,12 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
       return "reserved by carol, not alice";
     });
 
-    await stage("4. up prod with the same build", async () => {
+    await stage("4. up prod with the same build (promotion guard)", async () => {
+      const guard = await prod.guard(MAX_MANAGED_DELETES.prod);
+      if (guard.status !== 0) fail("up prod", guard, "promotion guard --stack prod");
       const run = await prod.stack("up");
       if (run.status !== 0) fail("up prod", run, "up --stack prod");
-      const [devState, prodState] = await Promise.all([runNode([STACK_JS, "export", "--stack", "dev", "--project", dev.project.dir, "--program", PROGRAM], dev.env), runNode([STACK_JS, "export", "--stack", "prod", "--project", prod.project.dir, "--program", PROGRAM], prod.env)]);
+      const [devState, prodState] = await Promise.all([dev.project.runWith(dev.env, "export"), prod.project.runWith(prod.env, "export")]);
       const devFunctions = deployedFunctions(devState.out);
       const prodFunctions = deployedFunctions(prodState.out);
       if (Object.keys(devFunctions).length === 0 || JSON.stringify(devFunctions) !== JSON.stringify(prodFunctions)) {

@@ -2,8 +2,12 @@
 # Sets up everything this clone needs, idempotently: Node 22, npm packages,
 # the Pulumi CLI pinned to the @pulumi/pulumi version in package-lock.json,
 # its plugins, and the compiled TypeScript. A warm second run takes seconds.
+# Long steps (the cold CLI build, npm install, the policy analyzer) report
+# progress at least every FLEX_PROGRESS_SECONDS (tools/progress.sh); two setups
+# at once take turns: the second waits for the first instead of building again.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$FLEX_ROOT/tools/progress.sh"
 cd "$FLEX_ROOT"
 mkdir -p "$FLEX_TOOLS_BIN" "$FLEX_CACHE"
 
@@ -62,8 +66,19 @@ ensure_packages() {
   # `npm ci` would refuse this lock: the registry these machines reach serves
   # no non-Linux builds of optional native bindings, so the lock lacks them.
   # `npm install --no-save` installs exactly the locked tree and never rewrites it.
-  (cd "$dir" && npm install --no-save --no-audit --no-fund --loglevel=error)
+  NPM_DIR="$dir" with_progress "installing npm packages in ${dir#"$FLEX_ROOT"/}" npm_progress \
+    bash -c 'cd "$1" && npm install --no-save --no-audit --no-fund --loglevel=error' _ "$dir"
   echo "$want" >"$stamp"
+}
+
+# How far an npm install is: the locked packages already in node_modules.
+npm_progress() {
+  node -e '
+    const fs = require("fs"), path = require("path"), dir = process.env.NPM_DIR;
+    const wanted = Object.keys(require(path.join(dir, "package-lock.json")).packages).filter((p) => p.startsWith("node_modules/"));
+    const present = wanted.filter((p) => fs.existsSync(path.join(dir, p, "package.json"))).length;
+    process.stdout.write(`${present} of ${wanted.length} packages in place`);
+  '
 }
 
 # --- 3. Pulumi CLI ----------------------------------------------------------
@@ -97,7 +112,9 @@ ensure_pulumi() {
       build_dir="$FLEX_ROOT/tools/pulumi-build"
       grep -q "github.com/pulumi/pulumi/pkg/v3 $want" "$build_dir/go.mod" ||
         flex_die "tools/pulumi-build/go.mod does not pin github.com/pulumi/pulumi/pkg/v3 $want (package-lock.json has @pulumi/pulumi $version); update both together (see docs/toolchain.md)."
-      bash "$build_dir/build.sh" "$want" "$(dirname "$cached")"
+      # One build per machine: a setup that finds another one building waits
+      # for it and uses its result.
+      with_lock "$FLEX_CACHE/pulumi/.build-$want.lock" "building the Pulumi CLI $want" build_cli_once "$build_dir" "$want" "$cached"
       ln -sfn "$cached" "$FLEX_TOOLS_BIN/pulumi"
     fi
   fi
@@ -105,6 +122,15 @@ ensure_pulumi() {
   install_plugins_beside "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")"
   ensure_language_host "$(dirname "$(readlink -f "$FLEX_TOOLS_BIN/pulumi")")" "$want"
   ensure_policy_analyzer "$version"
+}
+
+build_cli_once() {
+  local build_dir="$1" want="$2" cached="$3"
+  if [ -x "$cached" ] && [ "$(cli_version "$cached")" = "$want" ]; then
+    flex_log "the Pulumi CLI $want is in the cache now (built by the other setup): using it"
+    return 0
+  fi
+  bash "$build_dir/build.sh" "$want" "$(dirname "$cached")"
 }
 
 host_version() { "$1" -version 2>/dev/null | tr -d '\n' || true; }
@@ -152,7 +178,8 @@ ensure_policy_analyzer() {
   [ -f "$shim" ] || return 0
   dest="$PULUMI_HOME/plugins/analyzer-policy-nodejs-v$version/pulumi-analyzer-policy-nodejs"
   cmp -s "$shim" "$dest" && return 0
-  "$FLEX_TOOLS_BIN/pulumi" plugin install analyzer policy-nodejs "$version" --file "$shim" --reinstall >/dev/null
+  with_progress "installing the policy analyzer plugin into ${PULUMI_HOME#"$FLEX_ROOT"/}" : \
+    "$FLEX_TOOLS_BIN/pulumi" plugin install analyzer policy-nodejs "$version" --file "$shim" --reinstall >/dev/null
 }
 
 # The CLI looks for its bundled plugins beside its own binary (after resolving
@@ -177,8 +204,12 @@ install_plugins_beside() {
 }
 
 # --- 4. Compiled TypeScript -------------------------------------------------
+# Pulumi runs the compiled program (Pulumi.yaml `main`), which refuses a dist/
+# older than its sources: after a successful tsc, record which sources it
+# compiled (tools/build-stamp.ts), as `npm run build` does.
 ensure_build() {
-  node_modules/.bin/tsc -p tsconfig.json
+  with_progress "compiling TypeScript into dist/" : node_modules/.bin/tsc -p tsconfig.json
+  node dist/tools/build-stamp.js write
 }
 
 # Steps can be run alone (tests exercise each one's failure messages):
@@ -186,12 +217,21 @@ ensure_build() {
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=(node packages pulumi build actionlint)
 for step in "${steps[@]}"; do
-  case "$step" in
-    node) ensure_node ;;
-    packages) ensure_packages "$FLEX_ROOT" ;;
-    pulumi) ensure_pulumi ;;
-    build) ensure_build ;;
-    actionlint) bash "$FLEX_ROOT/tools/actionlint/ensure.sh" ;; # CI workflow linter + shellcheck
-    *) flex_die "unknown setup step '$step' (expected node, packages, pulumi, build or actionlint)" ;;
-  esac
+  case "$step" in node | packages | pulumi | build | actionlint) ;; *) flex_die "unknown setup step '$step' (expected node, packages, pulumi, build or actionlint)" ;; esac
 done
+
+run_steps() {
+  local step
+  for step in "$@"; do
+    case "$step" in
+      node) ensure_node ;;
+      packages) ensure_packages "$FLEX_ROOT" ;;
+      pulumi) ensure_pulumi ;;
+      build) ensure_build ;;
+      actionlint) bash "$FLEX_ROOT/tools/actionlint/ensure.sh" ;; # CI workflow linter + shellcheck
+    esac
+  done
+}
+
+# One setup of this clone at a time (npm install and tsc write into it).
+with_lock "$FLEX_TOOLS_BIN/../setup.lock" "setting up this clone" run_steps "${steps[@]}"

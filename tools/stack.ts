@@ -1,139 +1,175 @@
-// Command line over the real Pulumi CLI for this project's stacks:
-//   node dist/tools/stack.js <command> [--stack local|dev|prod] [--project DIR] [options]
-// Commands: up, preview, refresh, destroy, outputs, export, version.
-// Options: --program FILE (compiled program module), --no-policy (skip policy/,
-// which the project's own stacks run by default), --diff (show property diffs), --expect-no-changes (fail if an
-// operation would change anything), --refresh (up/preview: read Twilio first, so changes made outside the
-// stack show in the diff and up reverts them), --policy-pack DIR (repeatable),
-// --config KEY=VALUE (repeatable; set before the operation).
+// `npm run stack -- <pulumi command> [--stack NAME] [pulumi flags]`: the plain
+// `pulumi` command in the project directory, with what the project's scripts
+// add and nothing hidden (the command is printed before it runs, and its
+// output is Pulumi's own):
+//   - the stack must have a Pulumi.<stack>.yaml in the project, so a mistyped
+//     name stops here, before anything is created (`--create` to create one);
+//   - the `local` stack gets its state folder (.pulumi-state/) and throwaway
+//     passphrase, and is created there on first use; no other stack gets either;
+//   - `preview` and `up` run the project's policy pack (`--no-policy` skips it);
+//   - a run that fails leaves the tracked stack files as they were.
+// Examples:
+//   npm run stack -- preview --stack local --diff
+//   npm run stack -- up --stack dev
+//   npm run stack -- stack output --stack local
+import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LocalWorkspace } from "@pulumi/pulumi/automation";
-import { readArgs } from "./cli-args";
-import { openStack, cliVersion, sdkVersion, REPO_ROOT, type StackTarget } from "./stack-runner";
+import { LOCAL_STACK, LOCAL_STACK_PASSPHRASE, REPO_ROOT, cliVersion, runPulumi, sdkVersion, stackEnv, type PulumiRun } from "./pulumi-cli";
 
-interface Options {
-  command: string;
+export interface StackCommand {
+  /** The pulumi command and its own arguments, e.g. ["up", "--diff"] or ["stack", "output"]. */
+  args: string[];
   stackName: string;
   projectDir: string;
-  programModule?: string;
-  diff: boolean;
-  expectNoChanges: boolean;
-  /** up/preview: refresh from Twilio first. */
-  refresh: boolean;
-  policyPacks: string[];
-  /** --no-policy: skip the project's policy pack. */
-  noPolicy: boolean;
-  config: Record<string, string>;
+  /** Create the stack (`pulumi stack init`) when it does not exist. */
+  create: boolean;
+  policy: boolean;
 }
 
-const COMMANDS = ["up", "preview", "refresh", "destroy", "outputs", "export", "version"];
+export class UsageError extends Error {}
 
-const USAGE = `Usage: stack <${COMMANDS.join("|")}> [--stack NAME] [--diff] [--expect-no-changes] [--refresh] [--policy-pack DIR | --no-policy] [--config K=V]`;
+const RUNS_PROGRAM = ["preview", "up", "update"];
 
-export function parseArgs(argv: string[]): Options {
-  let parsed;
-  try {
-    parsed = readArgs(
-      argv,
-      {
-        stack: { type: "string", short: "s" },
-        project: { type: "string" },
-        program: { type: "string" },
-        diff: { type: "boolean" },
-        "expect-no-changes": { type: "boolean" },
-        refresh: { type: "boolean" },
-        "policy-pack": { type: "string", multiple: true },
-        "no-policy": { type: "boolean" },
-        config: { type: "string", short: "c", multiple: true },
-      },
-      true,
+/**
+ * The wrapper's own options out of a pulumi command line. Not node:util's
+ * parseArgs (tools/cli-args.ts): every other argument is pulumi's and passes
+ * through as typed, flags and values alike.
+ */
+export function parseStackArgs(argv: string[], projectDir: string = REPO_ROOT): StackCommand {
+  const command: StackCommand = { args: [], stackName: LOCAL_STACK, projectDir, create: false, policy: true };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--stack" || arg === "-s") command.stackName = value();
+    else if (arg.startsWith("--stack=")) command.stackName = arg.slice("--stack=".length);
+    else if (arg === "--cwd" || arg === "-C") command.projectDir = path.resolve(value());
+    else if (arg === "--create") command.create = true;
+    else if (arg === "--no-policy") command.policy = false;
+    else command.args.push(arg);
+  }
+  if (command.args.length === 0) throw new UsageError("usage: npm run stack -- <preview|up|refresh|destroy|stack output|...> [--stack NAME] [--create] [--no-policy] [pulumi flags]");
+  return command;
+}
+
+/** `dev` for `dev` and for `my-org/flex-transfer/dev`. */
+export function stackFileName(stackName: string): string {
+  return `Pulumi.${stackName.split("/").at(-1)}.yaml`;
+}
+
+/** The stacks this project declares: one Pulumi.<stack>.yaml each. */
+export function declaredStacks(projectDir: string): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => Boolean(s))
+    .sort();
+}
+
+/** Problems found before any pulumi command runs (each names the fix), or none. */
+export function preflight(command: StackCommand, env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  const file = path.join(command.projectDir, stackFileName(command.stackName));
+  if (!fs.existsSync(file) && !command.create) {
+    problems.push(
+      `There is no ${stackFileName(command.stackName)} in ${command.projectDir}: this project's stacks are ${declaredStacks(command.projectDir).join(", ")}. ` +
+        `Nothing was created. If '${command.stackName}' is a new stack, run again with --create (or \`pulumi stack init ${command.stackName}\`) and give it its configuration.`,
     );
-  } catch (err) {
-    throw new Error(`${(err as Error).message}. ${USAGE}`, { cause: err });
   }
-  const { values, positionals } = parsed;
-  const [command, ...extra] = positionals;
-  if (extra.length > 0 || (command !== undefined && !COMMANDS.includes(command))) throw new Error(`unknown argument '${extra[0] ?? command}'. ${USAGE}`);
-  if (!command) throw new Error(`a command is required: one of ${COMMANDS.join(", ")}`);
-  const config: Record<string, string> = {};
-  for (const pair of values.config ?? []) {
-    const [key, ...rest] = pair.split("=");
-    if (!key || rest.length === 0) throw new Error(`--config expects KEY=VALUE, got '${pair}'`);
-    config[key] = rest.join("=");
+  const isLocal = command.stackName === LOCAL_STACK;
+  if (!isLocal && env.PULUMI_CONFIG_PASSPHRASE === LOCAL_STACK_PASSPHRASE) {
+    problems.push(
+      `PULUMI_CONFIG_PASSPHRASE is the local stack's throwaway passphrase, which is printed in the README: stack '${command.stackName}' must not use it. ` +
+        `Unset it (\`unset PULUMI_CONFIG_PASSPHRASE\`) and give this stack's own passphrase, or use its secrets provider.`,
+    );
+  } else if (!isLocal && fs.existsSync(file) && /^encryptionsalt:/m.test(fs.readFileSync(file, "utf8")) && env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+    problems.push(
+      `Stack '${command.stackName}' keeps its secrets with a passphrase (${stackFileName(command.stackName)} has an encryptionsalt), and none is set: ` +
+        `set PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE to this stack's passphrase.`,
+    );
   }
-  const options: Options = {
-    command,
-    stackName: values.stack ?? "local",
-    projectDir: values.project !== undefined ? path.resolve(values.project) : REPO_ROOT,
-    programModule: values.program !== undefined ? path.resolve(values.program) : undefined,
-    diff: values.diff ?? false,
-    expectNoChanges: values["expect-no-changes"] ?? false,
-    refresh: values.refresh ?? false,
-    policyPacks: (values["policy-pack"] ?? []).map((dir) => path.resolve(dir)),
-    noPolicy: values["no-policy"] ?? false,
-    config,
-  };
-  // The project's own stacks always run its policy pack (policy/), as CI does.
-  if (!options.noPolicy && options.policyPacks.length === 0 && options.projectDir === REPO_ROOT) {
-    options.policyPacks.push(path.join(REPO_ROOT, "policy"));
-  }
-  return options;
+  return problems;
 }
 
-export async function runStackCommand(options: Options, target: Partial<StackTarget> = {}): Promise<number> {
-  if (options.command === "version") {
-    process.stdout.write(`pulumi CLI ${cliVersion()}\n@pulumi/pulumi SDK v${sdkVersion()}\n`);
-    return 0;
+/** The exact pulumi arguments the wrapper runs. */
+export function pulumiArgs(command: StackCommand): string[] {
+  const args = [...command.args, "--stack", command.stackName];
+  if (command.policy && RUNS_PROGRAM.includes(command.args[0]) && !command.args.includes("--policy-pack") && path.resolve(command.projectDir) === REPO_ROOT) {
+    args.push("--policy-pack", "policy");
   }
-  const onOutput = (text: string) => process.stdout.write(text);
-  const stack = await openStack({
-    projectDir: options.projectDir,
-    stackName: options.stackName,
-    programModule: options.programModule,
-    onOutput,
-    ...target,
-  });
-  for (const [key, value] of Object.entries(options.config)) {
-    await stack.setConfig(key, { value });
-  }
-  const common = { onOutput, diff: options.diff, expectNoChanges: options.expectNoChanges, refresh: options.refresh, color: "never" as const };
-  switch (options.command) {
-    case "up": {
-      const result = await stack.up({ ...common, policyPacks: options.policyPacks });
-      printOutputs(result.outputs);
-      return 0;
-    }
-    case "preview":
-      await stack.preview({ ...common, policyPacks: options.policyPacks });
-      return 0;
-    case "refresh":
-      await stack.refresh({ onOutput, expectNoChanges: options.expectNoChanges, color: "never" });
-      return 0;
-    case "destroy":
-      await stack.destroy({ onOutput, color: "never" });
-      return 0;
-    case "outputs":
-      printOutputs(await stack.outputs());
-      return 0;
-    case "export": {
-      // Not stack.exportStack(): the Automation API always adds --show-secrets.
-      const ws = stack.workspace as LocalWorkspace;
-      const env: Record<string, string> = { ...ws.envVars, ...(ws.pulumiHome ? { PULUMI_HOME: ws.pulumiHome } : {}) };
-      // PulumiCommand.run is public in JS but missing from its type declarations.
-      const cli = ws.pulumiCommand as unknown as { run(args: string[], cwd: string, env: Record<string, string>): Promise<{ stdout: string }> };
-      const result = await cli.run(["stack", "export", "--stack", options.stackName], ws.workDir, env);
-      process.stdout.write(result.stdout);
-      return 0;
-    }
-  }
-  throw new Error(`unhandled command ${options.command}`);
+  return args;
 }
 
-function printOutputs(outputs: Record<string, { value: unknown; secret: boolean }>) {
-  const shown = Object.fromEntries(
-    Object.entries(outputs).map(([k, v]) => [k, v.secret ? "[secret]" : v.value]),
-  );
-  process.stdout.write(`\nOutputs:\n${JSON.stringify(shown, null, 2)}\n`);
+/** Contents of the tracked project files a run might rewrite, to put back if it fails. */
+function snapshot(projectDir: string, stackName: string): Map<string, string | undefined> {
+  const files = new Map<string, string | undefined>();
+  for (const name of ["Pulumi.yaml", stackFileName(stackName)]) {
+    const file = path.join(projectDir, name);
+    files.set(file, fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined);
+  }
+  return files;
+}
+
+function restore(files: Map<string, string | undefined>, log: (line: string) => void): void {
+  for (const [file, before] of files) {
+    if (before === undefined) continue;
+    if (!fs.existsSync(file) || fs.readFileSync(file, "utf8") !== before) {
+      fs.writeFileSync(file, before);
+      log(`stack: the failed run had changed ${path.basename(file)}; it is back as it was.`);
+    }
+  }
+}
+
+/** Whether the stack exists in its backend (`pulumi stack ls` lists it). */
+async function stackExists(command: StackCommand, env: Record<string, string | undefined>): Promise<boolean> {
+  const run = await runPulumi(["stack", "ls", "--json"], { cwd: command.projectDir, env });
+  if (run.status !== 0) return false;
+  try {
+    const stacks = JSON.parse(run.out.slice(run.out.indexOf("["))) as Array<{ name: string }>;
+    const short = command.stackName.split("/").at(-1);
+    return stacks.some((s) => s.name === command.stackName || s.name.split("/").at(-1) === short);
+  } catch {
+    return false;
+  }
+}
+
+export interface RunOptions {
+  /** Where the wrapper's own lines go (the command line, notes, errors). */
+  log?: (line: string) => void;
+  /** "inherit": Pulumi's output goes straight to this process's stdout/stderr. */
+  stdio?: "inherit" | "capture";
+  env?: Record<string, string | undefined>;
+}
+
+/** Runs one stack command as described at the top of this file; returns pulumi's exit status. */
+export async function runStackCommand(command: StackCommand, opts: RunOptions = {}): Promise<PulumiRun> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const baseEnv = { ...process.env, ...opts.env };
+  const problems = preflight(command, baseEnv);
+  if (problems.length > 0) {
+    for (const p of problems) log(`stack: ${p}`);
+    return { status: 2, out: "" };
+  }
+  const env = { ...opts.env, ...stackEnv(command.stackName, command.projectDir, baseEnv) };
+  const files = snapshot(command.projectDir, command.stackName);
+  let result: PulumiRun = { status: 0, out: "" };
+  try {
+    const isLocal = command.stackName === LOCAL_STACK;
+    if ((isLocal || command.create) && !(await stackExists(command, env))) {
+      log(`$ pulumi stack init ${command.stackName}${isLocal ? "   # the local stack, in .pulumi-state/" : ""}`);
+      result = await runPulumi(["stack", "init", command.stackName, "--non-interactive"], { cwd: command.projectDir, env, stdio: opts.stdio });
+      if (result.status !== 0) return result;
+    }
+    const args = pulumiArgs(command);
+    log(`$ pulumi ${args.join(" ")}`);
+    result = await runPulumi(args, { cwd: command.projectDir, env, stdio: opts.stdio });
+    return result;
+  } finally {
+    if (result.status !== 0) restore(files, log);
+  }
 }
 
 /** process.exit() can cut off output still queued for a pipe: exit once it is written. */
@@ -142,18 +178,22 @@ export function exitAfterFlush(code: number): void {
 }
 
 if (require.main === module) {
-  let options: Options;
+  const argv = process.argv.slice(2);
+  if (argv[0] === "version") {
+    process.stdout.write(`pulumi CLI ${cliVersion()}\n@pulumi/pulumi SDK v${sdkVersion()}\n`);
+    process.exit(0);
+  }
+  let command: StackCommand;
   try {
-    options = parseArgs(process.argv.slice(2));
+    command = parseStackArgs(argv);
   } catch (err) {
     process.stderr.write(`stack: ${(err as Error).message}\n`);
     process.exit(2);
   }
-  runStackCommand(options).then(
-    (code) => exitAfterFlush(code),
+  runStackCommand(command, { stdio: "inherit" }).then(
+    (run) => exitAfterFlush(run.status ?? 1),
     (err: Error) => {
-      // CommandError carries the CLI's stderr; print it without a JS stack.
-      process.stderr.write(`\nstack ${options.command} failed: ${err.message}\n`);
+      process.stderr.write(`stack: ${err.message}\n`);
       exitAfterFlush(1);
     },
   );

@@ -9,6 +9,10 @@
 // the project's own @pulumi/pulumi install, never through a path frozen into
 // state. State then holds a small, stable provider, and destroy or refresh of
 // an old resource runs the current implementation.
+//
+// The forwarder is handed to the engine as module text (providerModule), not
+// serialized by Pulumi's closure serializer on every run: serializing it costs
+// tens of milliseconds per resource in each preview, for the same text.
 import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderKind =
@@ -41,4 +45,14 @@ export function remoteProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvi
     update: (id, olds, news) => load().update?.(id, olds, news) ?? Promise.resolve({ outs: news }),
     delete: (id, props) => load().delete?.(id, props) ?? Promise.resolve(),
   };
+}
+
+/**
+ * The `__provider` input of a `kind` resource: the module the dynamic-provider
+ * plugin loads (`exports.handler` returns the provider), here remoteProvider's
+ * own compiled code applied to `kind`. remoteProvider refers to nothing
+ * outside itself (only `require` and its argument), so its text stands alone.
+ */
+export function providerModule(kind: ProviderKind): string {
+  return `exports.handler = () => (${remoteProvider.toString()})(${JSON.stringify(kind)});\n`;
 }

@@ -1,12 +1,17 @@
 // The local rehearsal of the delivery pipeline (tools/rehearse.ts), run as
 // `npm run rehearse` runs it: every stage must pass, prod must get dev's
 // build, and afterwards a pull request that changes one queue must preview
-// as exactly that change, readably, with no workflow touched.
+// as exactly that change, readably, with no workflow touched. Then the two
+// safety nets: the promotion guard stops a deploy that would delete a queue
+// unless the run names it, and on prod (flex-transfer:protect) a plain
+// `pulumi up` that would delete a queue fails and deletes nothing.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { createTwilioClient } from "../../clients";
 import { main as workflowCli } from "../../routing/cli";
 import { rehearse, type RehearsalContext, type RehearsalResult } from "../../tools/rehearse";
+import type { StackRun } from "../../tools/scratch-project";
 
 const log: string[] = [];
 let output = "";
@@ -18,6 +23,18 @@ let oneQueueChange: { status: number | null; out: string; report: string };
 let wrongSmoke: { status: number | null; out: string };
 let workers: Record<string, string>;
 let reportAfter: string;
+let guardStops: StackRun;
+let guardAllowed: StackRun;
+let guardedUp: { run: StackRun; queuesAfter: string[] };
+let protectedUp: { run: StackRun; queuesBefore: string[]; queuesAfter: string[]; writes: number };
+
+/** Removes the Support queue from a stack file (the change a pull request would make). */
+function dropSupportQueue(file: string): void {
+  const before = fs.readFileSync(file, "utf8");
+  const entry = "    - name: Support\n      targetWorkers: routing.skills HAS 'support'\n";
+  expect(before).toContain(entry);
+  fs.writeFileSync(file, before.replace(entry, ""));
+}
 
 beforeAll(async () => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-rehearsal-test-"));
@@ -25,7 +42,7 @@ beforeAll(async () => {
     outDir,
     log: (line) => log.push(line),
     output: (text) => (output += text),
-    afterwards: async ({ dev }: RehearsalContext) => {
+    afterwards: async ({ dev, prod, emulator }: RehearsalContext) => {
       stagesOutput = output;
       // The smoke test fails when the reservation is not the expected one:
       // expecting Alice, who is in the conversation, must fail.
@@ -40,6 +57,28 @@ beforeAll(async () => {
       const run = await dev.pipeline("preview-report", "--policy-pack", path.join(__dirname, "../../policy"), "--out", reportFile);
       oneQueueChange = { ...run, report: fs.readFileSync(reportFile, "utf8") };
       reportAfter = fs.readFileSync(path.join(outDir, "preview-dev.md"), "utf8");
+
+      // The promotion guard, as deploy-stack.yml runs it before `pulumi up`, on a
+      // change that deletes dev's Support queue.
+      fs.writeFileSync(file, before);
+      dropSupportQueue(file);
+      guardStops = await dev.guard(0);
+      guardAllowed = await dev.guard(0, "routing-queue-support");
+      const devRun = await dev.stack("up");
+      const devClient = createTwilioClient(dev.account, { apiBaseUrl: emulator.baseUrl });
+      const devQueues = async () => (await devClient.taskrouter.v1.workspaces(dev.seeded.workspace).taskQueues.list()).map((q) => q.friendlyName).sort();
+      guardedUp = { run: devRun, queuesAfter: await devQueues() };
+
+      // prod's stack file sets flex-transfer:protect: a plain `pulumi up` that would
+      // delete its Support queue fails before changing anything.
+      const prodClient = createTwilioClient(prod.account, { apiBaseUrl: emulator.baseUrl });
+      const prodQueues = async () => (await prodClient.taskrouter.v1.workspaces(prod.seeded.workspace).taskQueues.list()).map((q) => q.friendlyName).sort();
+      dropSupportQueue(path.join(prod.project.dir, "Pulumi.prod.yaml"));
+      const queuesBefore = await prodQueues();
+      emulator.log.clear();
+      const prodRun = await prod.stack("up");
+      const writes = emulator.log.list({ mutating: true }).filter((e) => !e.operation.startsWith("admin.") && !e.operation.startsWith("runtime.")).length;
+      protectedUp = { run: prodRun, queuesBefore, queuesAfter: await prodQueues(), writes };
     },
   });
 }, 600_000);
@@ -147,5 +186,27 @@ describe("npm run rehearse", () => {
     expect(out).not.toMatch(/dynamic\/twilio:Workflow: \(update\)/);
     expect(report).toMatch(/~ 1 to update|1 to update/);
     expect(report).not.toContain("#### Workflow");
+  });
+
+  test("the promotion guard stops a deploy that would delete a queue, and lets it through when the run names it", () => {
+    expect(guardStops.status).toBe(1);
+    expect(guardStops.out).toContain("promotion guard: stack dev: STOPPED before `pulumi up`, nothing was changed:");
+    expect(guardStops.out).toMatch(/would delete or replace 1 of the stack's own resources, more than the 0 this deploy allows without naming them: delete TaskQueue routing-queue-support \(WQ[0-9a-f]{32}\)/);
+    expect(guardStops.out).toContain("allow-destructive set to: routing-queue-support");
+
+    expect(guardAllowed.status).toBe(0);
+    expect(guardAllowed.out).toContain("promotion guard: stack dev: ok; 1 resource(s) deleted or replaced (allowed by name: routing-queue-support).");
+    // And the allowed change deploys: the queue is gone.
+    expect(guardedUp.run.status).toBe(0);
+    expect(guardedUp.queuesAfter).not.toContain("Support");
+    expect(guardedUp.queuesAfter).toContain("Sales");
+  });
+
+  test("on prod (flex-transfer:protect) a `pulumi up` that would delete a queue fails and changes nothing", () => {
+    expect(protectedUp.queuesBefore).toContain("Support");
+    expect(protectedUp.run.status).not.toBe(0);
+    expect(protectedUp.run.out).toMatch(/routing-queue-support" cannot be deleted\s+because it is protected/);
+    expect(protectedUp.queuesAfter).toEqual(protectedUp.queuesBefore);
+    expect(protectedUp.writes).toBe(0);
   });
 });

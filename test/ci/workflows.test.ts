@@ -4,12 +4,15 @@
 // hold together: pull requests preview dev and prod with the policy pack and
 // comment; main builds once, deploys dev with a refresh, smoke-tests, and
 // promotes the same commit and build to prod behind an approval; a schedule
-// checks both stacks for drift; one update per stack at a time; secrets reach
-// commands only through `env:`.
+// checks both stacks for drift; each deploy behind the promotion guard; one
+// update per stack at a time; secrets reach commands only through `env:`.
+// Every stack operation is the plain `pulumi` command with `--policy-pack
+// policy`, as a Pulumi user would type it.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../../support";
+import { MAX_MANAGED_DELETES } from "../../tools/rehearse";
 
 const WORKFLOWS = path.join(REPO_ROOT, ".github", "workflows");
 const yaml = require("js-yaml") as { load(text: string): unknown };
@@ -124,6 +127,25 @@ describe.each(files)("%s", (file) => {
   });
 });
 
+test("every stack operation is a plain `pulumi` command with the policy pack; no project wrapper runs one", () => {
+  const commands: string[] = [];
+  for (const file of files) {
+    for (const job of Object.values(load(file).jobs)) {
+      for (const line of runs(job).split("\n")) {
+        // A command line (not an `echo` that mentions one).
+        const command = /^\s*(pulumi (preview|up|refresh|destroy)\b.*)/.exec(line)?.[1];
+        if (command) commands.push(command);
+      }
+    }
+    expect(text(file)).not.toMatch(/stack\.js|tools\/run\.sh pulumi/);
+  }
+  expect(commands.length).toBeGreaterThanOrEqual(5);
+  for (const command of commands) {
+    expect(command).toMatch(/^pulumi (preview|up) --stack "\$STACK" --policy-pack policy /);
+    expect(command).toContain("--non-interactive");
+  }
+});
+
 test("actionlint catches a broken workflow, and shellcheck a broken script (the checks are live)", () => {
   const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ nothing.here }}\n";
   expect(actionlint(["-"], broken).map((f) => f.kind)).toEqual(["expression"]);
@@ -142,8 +164,18 @@ describe("pull requests", () => {
     expect(runs(wf().jobs.test)).toContain("npm test");
     const preview = wf().jobs.preview;
     expect(preview.strategy?.matrix?.stack).toEqual(["dev", "prod"]);
-    expect(runs(preview)).toMatch(/node dist\/tools\/pipeline\.js preview-report\s+--stack "\$STACK" --policy-pack policy/);
-    expect(text("pull-request.yml")).not.toMatch(/stack\.js up|TWILIO_API_SECRET|TWILIO_AUTH_TOKEN/);
+    const script = runs(preview);
+    // The preview a reviewer reads, then the same preview's engine events, then the report made from both.
+    expect(script).toMatch(/pulumi preview --stack "\$STACK" --policy-pack policy --diff --non-interactive 2>&1 \| tee "preview-\$STACK\.txt"/);
+    expect(script).toContain('pulumi preview --stack "$STACK" --policy-pack policy --json --non-interactive > "preview-$STACK.jsonl"');
+    expect(preview.steps?.find((s) => s.run?.includes("--json"))?.env?.PULUMI_ENABLE_STREAMING_JSON_PREVIEW).toBe("true");
+    expect(script).toMatch(/node dist\/tools\/pipeline\.js preview-report --stack "\$STACK"\s+--diff "preview-\$STACK\.txt" --events "preview-\$STACK\.jsonl"/);
+    const order = ["--diff --non-interactive", "--json --non-interactive", "preview-report"].map((s) => script.indexOf(s));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(text("pull-request.yml")).not.toMatch(/pulumi up|TWILIO_AUTH_TOKEN/);
+    // The previews read the live objects, with the preview environment's (read-only) key; the report step never calls Twilio.
+    const withTwilio = (preview.steps ?? []).filter((s) => s.env?.TWILIO_API_SECRET).map((s) => s.name);
+    expect(withTwilio).toEqual(["pulumi preview --diff (policy pack flex-transfer)", "pulumi preview --json (the plan, for the report)"]);
   });
 
   test("post one comment per stack, updated in place, with the diagrams", () => {
@@ -188,10 +220,14 @@ describe("deployments", () => {
     expect(steps.find((s) => s.uses?.startsWith("pulumi/actions@"))?.with).toEqual({ "pulumi-version": "${{ inputs.pulumi-version }}" });
     const script = runs(job);
     expect(script).toContain("bash tools/setup.sh node packages pulumi"); // never rebuilds
-    expect(script).toMatch(/stack\.js up --stack "\$STACK" --policy-pack policy/);
+    expect(script).toContain('pulumi preview --stack "$STACK" --policy-pack policy --refresh --json --non-interactive > "plan-$STACK.jsonl"');
+    expect(script).toContain('node dist/tools/promotion-guard.js "plan-$STACK.jsonl" --stack "$STACK" --max-deletes "$MAX_DELETES" --allow "$ALLOW_DESTRUCTIVE"');
+    expect(script).toContain('pulumi up --stack "$STACK" --policy-pack policy --refresh --yes --diff --non-interactive');
     expect(script).toMatch(/pipeline\.js smoke --stack "\$STACK"/);
-    expect(script).toMatch(/stack\.js preview --stack "\$STACK" --policy-pack policy --expect-no-changes/);
-    const order = ["stack.js up", "pipeline.js smoke", "--expect-no-changes"].map((s) => script.indexOf(s));
+    expect(script).toContain('pulumi preview --stack "$STACK" --policy-pack policy --expect-no-changes --non-interactive');
+    // The guard reads the plan, and `up` runs only after it passed.
+    const order = ["> \"plan-$STACK.jsonl\"", "promotion-guard.js", "pulumi up", "pipeline.js smoke", "--expect-no-changes"].map((s) => script.indexOf(s));
+    expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     // prod gets no test task; dev does.
     expect(deploy().jobs.prod.with?.["smoke-args"]).toBe("--no-routing");
@@ -206,10 +242,31 @@ describe("deployments", () => {
     expect(ups[0]).toContain(" --refresh");
   });
 
+  test("the promotion guard is configured per stack, and the run's allowance is a reviewable workflow input", () => {
+    const wf = deploy();
+    const dispatch = wf.on.workflow_dispatch as { inputs: Record<string, { type: string; default?: string }> };
+    expect(dispatch.inputs["allow-destructive"]).toMatchObject({ type: "string", default: "" });
+    for (const stack of ["dev", "prod"] as const) {
+      expect(wf.jobs[stack].with).toMatchObject({ "max-deletes": MAX_MANAGED_DELETES[stack], "allow-destructive": "${{ inputs.allow-destructive || '' }}" });
+    }
+    // prod deletes nothing it was not told to.
+    expect(MAX_MANAGED_DELETES.prod).toBe(0);
+    const stackInputs = (load("deploy-stack.yml").on.workflow_call as { inputs: Record<string, { type: string; required?: boolean }> }).inputs;
+    expect(stackInputs["max-deletes"]).toMatchObject({ type: "number", required: true });
+    expect(stackInputs["allow-destructive"]).toMatchObject({ type: "string" });
+    const guard = stackJob().steps?.find((s) => s.run?.includes("promotion-guard.js"));
+    expect(guard?.env).toEqual({ MAX_DELETES: "${{ inputs.max-deletes }}", ALLOW_DESTRUCTIVE: "${{ inputs.allow-destructive }}" });
+  });
+
   test("Twilio credentials are API keys from the environment's secrets, passed to the steps that need them", () => {
     const steps = stackJob().steps ?? [];
     const withTwilio = steps.filter((s) => s.env?.TWILIO_API_SECRET);
-    expect(withTwilio.map((s) => s.name)).toEqual(["pulumi up ${{ inputs.stack }} (policy pack flex-transfer)", "Smoke test ${{ inputs.stack }}"]);
+    expect(withTwilio.map((s) => s.name)).toEqual([
+      "pulumi preview ${{ inputs.stack }} (the plan)",
+      "pulumi up ${{ inputs.stack }} (policy pack flex-transfer)",
+      "Smoke test ${{ inputs.stack }}",
+      "The stack has converged (a preview shows no changes)",
+    ]);
     for (const s of withTwilio) {
       expect(s.env).toMatchObject({
         TWILIO_ACCOUNT_SID: "${{ secrets.TWILIO_ACCOUNT_SID }}",
@@ -224,7 +281,7 @@ describe("deployments", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     expect(pkg.scripts.test).toBeDefined();
     expect(pkg.scripts.workflow).toContain("dist/routing/cli.js");
-    for (const source of ["tools/stack.ts", "tools/pipeline.ts", "tools/plugins/install.ts", "tools/setup.sh", "tools/run.sh", "policy/PulumiPolicy.yaml"]) {
+    for (const source of ["tools/pipeline.ts", "tools/promotion-guard.ts", "tools/setup.sh", "policy/PulumiPolicy.yaml"]) {
       expect(fs.existsSync(path.join(REPO_ROOT, source))).toBe(true);
     }
     // The CLI version comes from package-lock.json, as tools/setup.sh requires.

@@ -19,7 +19,7 @@ import { loadStackRouting } from "../../infra/stack-routing";
 import { canonicalizeExpression, canonicalizeWorkflowConfiguration } from "../../routing";
 import { REPO_ROOT as ROOT } from "../../support";
 import type { DriftRow } from "../../tools/drift/rows";
-import { LOCAL_STACK_PASSPHRASE } from "../../tools/stack-runner";
+import { LOCAL_STACK_PASSPHRASE } from "../../tools/pulumi-cli";
 import { expectSuccess, mutatingCalls, runNode, scratchProject, startStackEmulator, type ScratchProject } from "../stack/helpers";
 
 let emulator: Emulator;
@@ -65,14 +65,13 @@ beforeAll(async () => {
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   project = scratchProject({
     pulumiYamlDir: ROOT,
-    programModule: path.join(ROOT, "dist/infra/index.js"),
     stack: "local",
     env: { ...emulator.twilioEnv(), PULUMI_CONFIG_PASSPHRASE: LOCAL_STACK_PASSPHRASE },
   });
   fs.copyFileSync(path.join(ROOT, "Pulumi.local.yaml"), path.join(project.dir, "Pulumi.local.yaml"));
   stateDir = path.join(path.dirname(project.dir), "state");
-  const up = expectSuccess(await project.run("up"));
-  outputs = JSON.parse(up.slice(up.lastIndexOf("Outputs:") + "Outputs:".length)) as Record<string, unknown>;
+  expectSuccess(await project.run("up"));
+  outputs = await project.outputs();
 }, 600_000);
 
 afterAll(async () => {

@@ -2,9 +2,9 @@
 // the program declares for each adopted resource: the same names, the same
 // identity, the same set of fields. Otherwise the first preview after adopt
 // would show fields as added or removed. The program runs under Pulumi's mocks.
-import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { ROOT } from "../../tools/scratch-project";
+import { runProgramUnderMocks } from "../../tools/program-under-mocks";
 import { parseStackSettings } from "../../infra/config";
 import { plannedAdoptions, urnOf } from "../../infra/adoption-plan";
 
@@ -33,36 +33,17 @@ interface Registered {
 }
 
 /**
- * Runs the compiled program under Pulumi's mocks in a child Node process
- * (closure serialization of the dynamic providers needs plain Node, not
- * jest's module system) and returns what it registered.
+ * Runs the compiled program under Pulumi's mocks, loaded by Pulumi's stock
+ * Node runner as `pulumi up` loads it (tools/program-under-mocks.ts, in a
+ * child Node process), and returns what it registered.
  */
 function runProgram(): Registered[] {
-  const script = `
-    const pulumi = require("@pulumi/pulumi");
-    const registered = [];
-    pulumi.runtime.setMocks({
-      newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        const prefix = { TaskQueue: "WQ", Workflow: "WW", Workspace: "WS", TaskChannel: "TC", Service: "ZS", Environment: "ZE" }[args.type.split(":").pop()] || "XX";
-        const id = args.inputs.adoptSid || prefix + require("crypto").createHash("md5").update(args.name).digest("hex");
-        return { id, state: { ...args.inputs, sid: id, domainName: "x.twil.io" } };
-      },
-      call: (args) => args.inputs,
-    }, "flex-transfer", "dev", false);
-    pulumi.runtime.setAllConfig(JSON.parse(process.env.CONFIG));
-    require(process.env.PROGRAM).default().then(
-      () => setTimeout(() => process.stdout.write(JSON.stringify(registered)), 500),
-      (err) => { console.error(err); process.exit(1); });`;
   const config = Object.fromEntries(Object.entries(RAW).map(([k, v]) => [`flex-transfer:${k}`, JSON.stringify(v)]));
-  const out = execFileSync(path.join(ROOT, ".tools/bin/node"), ["-e", script], {
-    cwd: ROOT,
-    env: { ...process.env, CONFIG: JSON.stringify(config), PROGRAM: path.join(ROOT, "dist/infra/index.js"), FLEX_TRANSFER_FUNCTIONS_DIR: path.join(ROOT, "dist/functions") },
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out) as Registered[];
+  const run = runProgramUnderMocks(
+    { main: path.join(ROOT, "dist/infra/index.js"), project: "flex-transfer", stack: "dev", config, preview: false },
+    { ...process.env, FLEX_TRANSFER_FUNCTIONS_DIR: path.join(ROOT, "dist/functions") },
+  );
+  return run.resources;
 }
 
 test("every planned adoption is registered by the program under its name, with its identity and exactly its declared fields", async () => {

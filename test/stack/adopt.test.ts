@@ -16,7 +16,6 @@ let project: ScratchProject;
 let client: Twilio;
 let before: Snapshot;
 
-const PROGRAM = path.join(ROOT, "dist/infra/index.js");
 const STACK_FILE = () => path.join(project.dir, `Pulumi.${project.stack}.yaml`);
 
 /** A hand-written stack file, with comments the tool must keep. */
@@ -62,7 +61,7 @@ async function snapshot(): Promise<Snapshot> {
 }
 
 function adopt(...args: string[]) {
-  return runNode([path.join(ROOT, "dist/tools/adopt.js"), "--stack", project.stack, "--project", project.dir, "--program", PROGRAM, ...args], project.env);
+  return runNode([path.join(ROOT, "dist/tools/adopt.js"), "--stack", project.stack, "--project", project.dir, ...args], project.env);
 }
 
 /** The resource lines of a `preview --diff`: `+`/`~`/`-` and the resource name. */
@@ -86,7 +85,7 @@ function planned(out: string): Array<{ op: string; type: string; name: string; b
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, seed: "flex-project-template", buildDurationMs: 100 });
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
-  project = scratchProject({ pulumiYamlDir: ROOT, programModule: PROGRAM, env: emulator.twilioEnv() });
+  project = scratchProject({ pulumiYamlDir: ROOT, env: emulator.twilioEnv() });
   fs.writeFileSync(STACK_FILE(), STACK_YAML);
   before = await snapshot();
 });
@@ -136,8 +135,8 @@ describe("adopting a flex-project-template account", () => {
   });
 
   test("3. up, then a second preview plans nothing", async () => {
-    const out = expectSuccess(await project.run("up"));
-    const outputs = JSON.parse(out.slice(out.lastIndexOf("Outputs:") + "Outputs:".length)) as Record<string, unknown>;
+    expectSuccess(await project.run("up"));
+    const outputs = await project.outputs();
     const s = sids();
     expect(outputs.everyoneQueueSid).toBe(s.flex.everyoneQueue);
     expect(outputs.chatTransferWorkflowSid).toBe(s.chatTransferWorkflow);

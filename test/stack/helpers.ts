@@ -1,4 +1,4 @@
-// Stack tests drive the real Pulumi CLI (through tools/stack.js) against an
+// Stack tests drive the plain Pulumi CLI (its Node language host runs the program) against an
 // in-process emulator over real HTTP, in scratch projects (tools/scratch-project.ts).
 import { startEmulator, type Emulator } from "../../emulator";
 

@@ -3,7 +3,6 @@
 // the preview fails saying which to turn off; with
 // `flex-transfer:nativeTransfers: turnOff` the stack plans the switch, makes
 // it on up, and destroy switches native transfers back on.
-import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
 import { flexSeedSids, type Emulator } from "../../emulator";
@@ -33,7 +32,7 @@ beforeAll(async () => {
   client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   const instance = (await client.flexApi.v1.configuration().fetch()).flexInstanceSid as string;
   settingsUrl = `https://flex-api.twilio.com/v3/Instances/${instance}/TransferSettings`;
-  project = scratchProject({ pulumiYamlDir: ROOT, programModule: path.join(ROOT, "dist/infra/index.js"), env: emulator.twilioEnv() });
+  project = scratchProject({ pulumiYamlDir: ROOT, env: emulator.twilioEnv() });
   await setNative(true);
 });
 

@@ -35,7 +35,7 @@ afterAll(async () => {
 test("first up creates the service, environment and a deployment that answers over HTTP", async () => {
   const out = expectSuccess(await project.run("up"));
   expect(out).toContain("created");
-  const outputs = JSON.parse(out.slice(out.lastIndexOf("Outputs:") + "Outputs:".length));
+  const outputs = await project.outputs();
   const response = await fetch(`${emulator.baseUrl}/runtime/${outputs.domain}/hello`);
   expect(await response.json()).toEqual({ greeting: "hello" });
 });

@@ -1,7 +1,6 @@
 // Create is safe to retry: with faults injected into 10% of requests (rate
 // limits, server errors, connection resets and lost responses whose change
 // was committed), repeated `up` converges with no duplicate and no orphan.
-import * as path from "node:path";
 import { createTwilioClient } from "../../clients";
 import { type Emulator, flexSeedSids } from "../../emulator";
 import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
@@ -12,7 +11,7 @@ let project: ScratchProject;
 
 beforeAll(async () => {
   emulator = await startStackEmulator();
-  project = scratchProject({ pulumiYamlDir: REPO_ROOT, programModule: path.join(REPO_ROOT, "dist/infra/index.js"), env: emulator.twilioEnv() });
+  project = scratchProject({ pulumiYamlDir: REPO_ROOT, env: emulator.twilioEnv() });
   project.writeConfig({
     workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace },
     queues: [
@@ -67,7 +66,7 @@ test("repeated up under 10% injected faults converges without duplicates or orph
   expect(new Set(variables).size).toBe(variables.length);
 
   // No orphan: everything the account holds beyond Flex's seed is in the stack's state.
-  const state = JSON.parse(expectSuccess(await project.run("export")).replace(/^[^{]*/, ""));
+  const state = await project.exportState();
   const ids = new Set((state.deployment.resources as Array<{ id?: string }>).map((r) => r.id));
   for (const q of await client.taskrouter.v1.workspaces(ws).taskQueues.list()) {
     if (q.friendlyName !== "Everyone") expect(ids).toContain(q.sid);

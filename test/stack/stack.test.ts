@@ -7,7 +7,7 @@ import * as path from "node:path";
 import type { Twilio } from "twilio";
 import { createTwilioClient } from "../../clients";
 import { type Emulator, flexSeedSids } from "../../emulator";
-import { expectSuccess, mutatingCalls, runNode, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
+import { expectSuccess, mutatingCalls, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
 import { REPO_ROOT } from "../../support";
 
 let emulator: Emulator;
@@ -37,10 +37,6 @@ function config(overrides: Record<string, unknown> = {}) {
   };
 }
 
-function outputsOf(out: string): Record<string, unknown> {
-  return JSON.parse(out.slice(out.lastIndexOf("Outputs:") + "Outputs:".length));
-}
-
 beforeAll(async () => {
   emulator = await startStackEmulator();
   seeded = flexSeedSids(emulator.credentials.accountSid);
@@ -48,9 +44,9 @@ beforeAll(async () => {
   // A private copy of the compiled functions, so a test can change one file.
   functionsDir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-functions-"));
   fs.cpSync(path.join(REPO_ROOT, "dist/functions"), functionsDir, { recursive: true });
+  // The project's own Pulumi.yaml: plain `pulumi` runs its compiled program through the language host.
   project = scratchProject({
     pulumiYamlDir: REPO_ROOT,
-    programModule: path.join(REPO_ROOT, "dist/infra/index.js"),
     env: { ...emulator.twilioEnv(), FLEX_TRANSFER_FUNCTIONS_DIR: functionsDir },
   });
   project.writeConfig(config());
@@ -67,8 +63,8 @@ describe("flex-transfer stack on an emulated Flex account", () => {
   let outputs: Record<string, unknown>;
 
   test("1. up creates everything and the outputs wire the functions to this stack's workflows", async () => {
-    const out = expectSuccess(await project.run("up"));
-    outputs = outputsOf(out);
+    expectSuccess(await project.run("up"));
+    outputs = await project.outputs();
     expect(outputs.workspaceSid).toBe(seeded.workspace);
     expect(outputs.chatTransferWorkflowSid).toMatch(/^WW[0-9a-f]{32}$/);
     expect(outputs.voiceTransferWorkflowSid).toMatch(/^WW[0-9a-f]{32}$/);
@@ -160,9 +156,8 @@ describe("flex-transfer stack on an emulated Flex account", () => {
     expectSuccess(await project.runWith(withKey, "refresh"));
     expectSuccess(await project.runWith(withKey, "up"));
     // And with the credentials only in the stack's secret config, none in the environment.
-    const cli = (args: string[]) => runNode(["-e", "require('child_process').execFileSync(process.argv[1], process.argv.slice(2), { stdio: 'inherit' })", path.join(REPO_ROOT, ".tools/bin/pulumi"), ...args, "--stack", project.stack, "--cwd", project.dir], project.env);
-    expectSuccess(await cli(["config", "set", "flex-transfer:twilioAccountSid", emulator.credentials.accountSid]));
-    expectSuccess(await cli(["config", "set", "--secret", "flex-transfer:twilioAuthToken", emulator.credentials.authToken]));
+    expectSuccess(await project.run("config", "set", "flex-transfer:twilioAccountSid", emulator.credentials.accountSid));
+    expectSuccess(await project.run("config", "set", "--secret", "flex-transfer:twilioAuthToken", emulator.credentials.authToken));
     // `up` hands the new config to the providers (refresh uses the last deployment's).
     const configOnly = { TWILIO_ACCOUNT_SID: undefined, TWILIO_AUTH_TOKEN: undefined };
     expectSuccess(await project.runWith(configOnly, "up"));

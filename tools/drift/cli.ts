@@ -12,8 +12,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { LocalWorkspace, type EngineEvent } from "@pulumi/pulumi/automation";
-import { backendFor, LOCAL_STACK_PASSPHRASE, pinnedPulumiCommand, REPO_ROOT } from "../stack-runner";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { REPO_ROOT, selectStack } from "../pulumi-cli";
 import { formatMarkdown, formatText } from "./report";
 import { driftRows, type DriftRow } from "./rows";
 
@@ -31,24 +31,11 @@ export interface DriftCheck {
 
 /** Runs the refresh preview and returns the drifted fields. Throws on any failure. */
 export async function checkDrift(check: DriftCheck): Promise<DriftRow[]> {
-  const backend = backendFor({ projectDir: check.projectDir, stackName: check.stackName, env: check.env });
-  const envVars: Record<string, string> = {
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-    // tools/run.sh sets it for `up`; the CLI refuses it together with --preview-only.
-    PULUMI_SKIP_CONFIRMATIONS: "false",
-    ...(backend ? { PULUMI_BACKEND_URL: backend } : {}),
-    ...(backend?.startsWith("file://") && process.env.PULUMI_CONFIG_PASSPHRASE === undefined && check.env?.PULUMI_CONFIG_PASSPHRASE === undefined
-      ? { PULUMI_CONFIG_PASSPHRASE: LOCAL_STACK_PASSPHRASE }
-      : {}),
-    ...check.env,
-  };
   let stack;
   try {
-    stack = await LocalWorkspace.selectStack(
-      { stackName: check.stackName, workDir: check.projectDir },
-      { pulumiHome: process.env.PULUMI_HOME ?? path.join(REPO_ROOT, ".pulumi-home"), pulumiCommand: await pinnedPulumiCommand(), envVars },
-    );
+    // The project's scripts' environment (the local stack's backend and passphrase for `local` only);
+    // tools/run.sh sets PULUMI_SKIP_CONFIRMATIONS for `up`, and the CLI refuses it with --preview-only.
+    stack = await selectStack(check.projectDir, check.stackName, { PULUMI_SKIP_CONFIRMATIONS: "false", ...check.env });
   } catch (err) {
     throw new Error(`cannot select stack ${check.stackName} (is it deployed, and are you logged in to its backend?): ${lastLine(err)}`, { cause: err });
   }

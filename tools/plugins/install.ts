@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { REPO_ROOT, sdkVersion } from "../stack-runner";
+import { REPO_ROOT, sdkVersion } from "../pulumi-cli";
 
 export const POLICY_ANALYZER_SHIM = path.join(REPO_ROOT, "tools", "plugins", "pulumi-analyzer-policy-nodejs");
 

@@ -25,8 +25,11 @@ class Digest extends pulumi.dynamic.Resource {
   }
 }
 
-export default async function main() {
+async function main() {
   const config = new pulumi.Config();
   const digest = new Digest("greeting", { text: config.get("text") ?? "hello from flex-transfer" });
   return { digest: digest.digest, providerPid: digest.pid, stack: pulumi.getStack() };
 }
+
+// Pulumi's Node runner calls the module's export when it is a function (not `exports.default`).
+export = main;

@@ -15,7 +15,7 @@
 // recorded value back).
 import * as pulumi from "@pulumi/pulumi";
 import { sameValue, type Failure, type ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioResource } from "../resource";
 import { retryIdempotent } from "../runtime/retry";
 import { openSession, type TwilioSession } from "../runtime/twilio";
 
@@ -152,13 +152,11 @@ export const nativeTransfersType: ResourceType<NativeTransfersInputs, NativeTran
   },
 };
 
-const provider = remoteProvider("FlexNativeTransfers");
-
 export type NativeTransfersArgs = { [K in keyof NativeTransfersInputs]: pulumi.Input<NativeTransfersInputs[K]> };
 
-export class FlexNativeTransfers extends pulumi.dynamic.Resource {
+export class FlexNativeTransfers extends TwilioResource {
   declare readonly enabled: pulumi.Output<boolean | undefined>;
   constructor(name: string, args: NativeTransfersArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { instanceSid: undefined, originalEnabled: undefined, ...args }, opts, "twilio", "FlexNativeTransfers");
+    super("FlexNativeTransfers", name, { instanceSid: undefined, originalEnabled: undefined, ...args }, opts);
   }
 }

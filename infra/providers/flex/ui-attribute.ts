@@ -5,7 +5,7 @@
 // destroy puts back what was there before (or removes the key).
 import * as pulumi from "@pulumi/pulumi";
 import { sameValue, type ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioResource } from "../resource";
 import { retryIdempotent } from "../runtime/retry";
 import type { TwilioSession } from "../runtime/twilio";
 
@@ -100,13 +100,11 @@ export const uiAttributeType: ResourceType<UiAttributeInputs, UiAttributeOutputs
   },
 };
 
-const provider = remoteProvider("FlexUiAttribute");
-
 export type UiAttributeArgs = { [K in keyof UiAttributeInputs]: pulumi.Input<UiAttributeInputs[K]> };
 
-export class FlexUiAttribute extends pulumi.dynamic.Resource {
+export class FlexUiAttribute extends TwilioResource {
   declare readonly value: pulumi.Output<unknown>;
   constructor(name: string, args: UiAttributeArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { original: undefined, hadOriginal: undefined, ...args }, opts, "twilio", "FlexUiAttribute");
+    super("FlexUiAttribute", name, { original: undefined, hadOriginal: undefined, ...args }, opts);
   }
 }

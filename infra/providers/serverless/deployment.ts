@@ -10,10 +10,10 @@
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import FormData from "form-data";
+import type FormDataType from "form-data";
 import { createSafely } from "../runtime/create-safely";
 import type { ResourceType } from "../runtime/define";
-import { remoteProvider } from "../remote";
+import { TwilioResource } from "../resource";
 import { deleteIfPresent, retryIdempotent, sleep } from "../runtime/retry";
 import { Checks } from "../runtime/validate";
 import { openServerlessClient, type TwilioSession } from "../runtime/twilio";
@@ -283,6 +283,8 @@ async function uploadVersion(kind: Kind, serviceSid: string, resourceSid: string
   const label = `Serverless ${kind === "Functions" ? "Function" : "Asset"} ${f.path}`;
   return twilio.call(label, "upload a version", () =>
     retryIdempotent(async () => {
+      // Loaded here, in the provider process: the program never uploads.
+      const FormData = require("form-data") as typeof FormDataType;
       const form = new FormData();
       form.append("Path", f.path);
       form.append("Visibility", f.visibility);
@@ -398,15 +400,13 @@ async function syncVariables(olds: DeploymentOutputs | undefined, news: Deployme
   return { sids, changed };
 }
 
-const provider = remoteProvider("Deployment");
-
 export type DeploymentArgs = { [K in keyof DeploymentInputs]: pulumi.Input<DeploymentInputs[K]> };
 
-export class Deployment extends pulumi.dynamic.Resource {
+export class Deployment extends TwilioResource {
   declare readonly buildSid: pulumi.Output<string>;
   declare readonly deploymentSid: pulumi.Output<string>;
   declare readonly variables: pulumi.Output<Record<string, string>>;
   constructor(name: string, args: DeploymentArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { buildSid: undefined, deploymentSid: undefined, variableSids: undefined, ...args }, opts, "twilio", "Deployment");
+    super("Deployment", name, { buildSid: undefined, deploymentSid: undefined, variableSids: undefined, ...args }, opts);
   }
 }
