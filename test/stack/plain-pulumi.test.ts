@@ -148,7 +148,7 @@ describe("the README's plain `pulumi` sequence on the local stack", () => {
     const out = expectSuccess(await run(steps[2]));
     expect(out).toContain(`+ ${resources} created`);
     const workspace = await client.taskrouter.v1.workspaces(seeded.workspace).fetch();
-    expect(workspace.eventCallbackUrl).toMatch(/^https:\/\/.+\/chat\/taskrouter-events$/);
+    expect(workspace.eventCallbackUrl).toMatch(/^https:\/\/.+\/taskrouter\/events$/);
 
     emulator.log.clear();
     const again = expectSuccess(await run(steps[2]));
