@@ -40,8 +40,12 @@ process.on = ((event: string, listener: Listener) => {
 const originalSend = process.send?.bind(process);
 if (originalSend) {
   process.send = ((message: unknown, ...rest: unknown[]) => {
-    const tagged = message && typeof message === 'object' && !Array.isArray(message) ? { ...(message as object), [INVOCATION_TAG]: invocation.getStore() } : message;
-    return (originalSend as (...a: unknown[]) => boolean)(tagged, ...rest);
+    if (!message || typeof message !== 'object' || Array.isArray(message)) return (originalSend as (...a: unknown[]) => boolean)(message, ...rest);
+    const m = message as Record<string, unknown>;
+    // The runner's own debug lines (the context, the event, timings) are only printed by the host
+    // with DEBUG set, which a build host never has: not sent, as they would cost an IPC message each.
+    if (typeof m.debugMessage === 'string' && m[CONSOLE_TAG] === undefined && m[READY_TAG] === undefined) return true;
+    return (originalSend as (...a: unknown[]) => boolean)({ ...m, [INVOCATION_TAG]: invocation.getStore() }, ...rest);
   }) as typeof process.send;
 }
 
