@@ -201,12 +201,13 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     });
   });
 
-  test('the functions ran on this runtime, and every TaskRouter event reached it', () => {
+  test('the functions ran on this runtime, and every TaskRouter event reached them', () => {
     if (runtime === 'emulator') expect(served.emulatorInvocations().length).toBeGreaterThan(20);
     else expect(served.emulatorInvocations()).toEqual([]);
     const events = served.webhooks().filter((w) => w.url === `https://${deployed.domain}/taskrouter/events`);
     expect(events.length).toBeGreaterThan(20);
-    expect(events.filter((w) => w.status !== 200)).toEqual([]);
+    // Delivered and answered by the function (what it answers is its own business), never lost or failed by the runtime.
+    expect(events.filter((w) => w.status === 0 || w.status >= 500)).toEqual([]);
   });
 });
 

@@ -238,27 +238,45 @@ describe('Twilio calls per operation (token validation included)', () => {
     return chat;
   }
 
+  // The log counts every Twilio call between a request and its answer, so an
+  // event callback that TaskRouter fires meanwhile (its timing depends on the
+  // machine's load) can add its own calls. Each bound is checked on the fewest
+  // calls seen over a few identical runs: a function that itself makes more
+  // calls than the bound exceeds it in every run.
+  const ATTEMPTS = 3;
+
   test('cold transfer to a queue and to a worker: at most 6', async () => {
     for (const target of [stack.queues.sales, stack.workers.dave]) {
-      resetToDeployed(emu, clean);
-      const chat = await chatWithBob();
-      const { res, ops } = await callsOf(() => callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: target }));
-      expect(res.status).toBe(200);
-      expect(ops.length).toBeLessThanOrEqual(6);
+      const counts: number[] = [];
+      for (let attempt = 0; attempt < ATTEMPTS && Math.min(...counts) > 6; attempt++) {
+        resetToDeployed(emu, clean);
+        const chat = await chatWithBob();
+        const { res, ops } = await callsOf(() => callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: target }));
+        expect(res.status).toBe(200);
+        counts.push(ops.length);
+      }
+      expect(Math.min(...counts)).toBeLessThanOrEqual(6);
     }
   });
 
   test('invite: at most 6; cancel-invite and leave: at most 8', async () => {
-    const chat = await chatWithBob();
-    const inv = await callsOf(() => callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob }));
-    expect(inv.res.status).toBe(200);
-    expect(inv.ops.length).toBeLessThanOrEqual(6);
-    const cancel = await callsOf(() => callFunction(stack, '/chat/cancel-invite', { Token: token('alice'), inviteTaskSid: String(inv.res.body.inviteTaskSid) }));
-    expect(cancel.res.status).toBe(200);
-    expect(cancel.ops.length).toBeLessThanOrEqual(8);
-    const leave = await callsOf(() => callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid }));
-    expect(leave.res.status).toBe(200);
-    expect(leave.ops.length).toBeLessThanOrEqual(8);
+    const fewest = { invite: Infinity, cancel: Infinity, leave: Infinity };
+    for (let attempt = 0; attempt < ATTEMPTS && (fewest.invite > 6 || fewest.cancel > 8 || fewest.leave > 8); attempt++) {
+      resetToDeployed(emu, clean);
+      const chat = await chatWithBob();
+      const inv = await callsOf(() => callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob }));
+      expect(inv.res.status).toBe(200);
+      fewest.invite = Math.min(fewest.invite, inv.ops.length);
+      const cancel = await callsOf(() => callFunction(stack, '/chat/cancel-invite', { Token: token('alice'), inviteTaskSid: String(inv.res.body.inviteTaskSid) }));
+      expect(cancel.res.status).toBe(200);
+      fewest.cancel = Math.min(fewest.cancel, cancel.ops.length);
+      const leave = await callsOf(() => callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid }));
+      expect(leave.res.status).toBe(200);
+      fewest.leave = Math.min(fewest.leave, leave.ops.length);
+    }
+    expect(fewest.invite).toBeLessThanOrEqual(6);
+    expect(fewest.cancel).toBeLessThanOrEqual(8);
+    expect(fewest.leave).toBeLessThanOrEqual(8);
   });
 
   test('voice blind transfer, warm transfer, complete and cancel: at most 8 each', async () => {

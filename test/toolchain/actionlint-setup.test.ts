@@ -18,7 +18,7 @@ const ROOT_USER = 'echo 0';
 function sandbox(fakes: Record<string, string>, realCommands: string[] = []) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "flex-actionlint-"));
   fs.mkdirSync(path.join(dir, "repo/tools/actionlint"), { recursive: true });
-  for (const f of ["env.sh", "progress.sh", "setup.sh"]) fs.copyFileSync(path.join(ROOT, "tools", f), path.join(dir, "repo/tools", f));
+  for (const f of ["env.sh", "setup.sh", "progress.sh"]) fs.copyFileSync(path.join(ROOT, "tools", f), path.join(dir, "repo/tools", f));
   for (const f of ["ensure.sh", "go.mod", "go.sum"]) fs.copyFileSync(path.join(ROOT, "tools/actionlint", f), path.join(dir, "repo/tools/actionlint", f));
   const bin = path.join(dir, "bin");
   fs.mkdirSync(bin);
