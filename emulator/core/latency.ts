@@ -16,7 +16,7 @@
  * runtime), so "latency per Twilio call" means exactly that.
  */
 import type { Clock, TimerId } from './types';
-import { mulberry32 } from './faults';
+import { checkMatchInput, RuleSet, type RequestMatchInput, type Rule, type RuleRequest } from './request-rules';
 
 export type LatencyKind = 'delay' | 'stall';
 
@@ -25,29 +25,15 @@ export type LatencyDistribution =
   | { type: 'normal'; meanMs: number; stdDevMs: number }
   | { type: 'exponential'; meanMs: number };
 
-export interface LatencyRuleInput {
-  method?: string;
-  /** RegExp source matched against the full request path (with host prefix). */
-  path?: string;
-  /** Exact operation name, e.g. `taskrouter.CreateTask`. */
-  operation?: string;
+export interface LatencyRuleInput extends RequestMatchInput {
   kind: LatencyKind;
   /** Fixed duration (ms). `delay` needs `ms` or `distribution`; `stall` needs `ms`. */
   ms?: number;
   distribution?: LatencyDistribution;
-  /** Probability 0..1 per matching request (default: every matching request). */
-  rate?: number;
-  /** Only the Nth matching request (1-based, counted from when the rule was added). */
-  nth?: number;
-  /** Stop after holding this many requests (default: 1 with `nth`, unlimited otherwise). */
-  times?: number;
 }
 
-export interface LatencyRule extends LatencyRuleInput {
-  id: number;
-  matched: number;
-  applied: number;
-}
+/** A latency rule as listed: `matched` requests so far, requests held (`applied`) so far. */
+export type LatencyRule = Rule<LatencyRuleInput>;
 
 export interface LatencyDecision {
   rule: LatencyRule;
@@ -88,16 +74,14 @@ interface Stalled {
 }
 
 export class Latency {
-  private rules: LatencyRule[] = [];
-  private nextId = 1;
-  private random: () => number;
+  private readonly rules: RuleSet<LatencyRuleInput>;
   private readonly stalled = new Set<Stalled>();
 
   constructor(
     private readonly clock: Clock,
-    private seed = 1,
+    seed = 1,
   ) {
-    this.random = mulberry32(seed);
+    this.rules = new RuleSet(seed);
   }
 
   /** Adds a rule; throws naming the field when it is invalid. */
@@ -108,37 +92,21 @@ export class Latency {
     if (input.kind === 'delay' && input.ms === undefined && input.distribution === undefined) throw new Error('a delay rule needs ms or distribution');
     if (input.kind === 'stall' && input.ms === undefined) throw new Error('a stall rule needs ms (emulator-clock milliseconds until the request runs)');
     if (input.kind === 'stall' && input.distribution !== undefined) throw new Error('a stall rule takes ms, not a distribution');
-    if (input.rate !== undefined && !(input.rate >= 0 && input.rate <= 1)) throw new Error(`latency rate must be within 0..1 (got ${input.rate})`);
-    if (input.nth !== undefined && !(Number.isInteger(input.nth) && input.nth >= 1)) throw new Error(`latency nth must be an integer >= 1 (got ${input.nth})`);
-    if (input.times !== undefined && !(Number.isInteger(input.times) && input.times >= 1)) throw new Error(`latency times must be an integer >= 1 (got ${input.times})`);
-    if (input.path !== undefined) new RegExp(input.path); // throws on a bad pattern
-    const rule: LatencyRule = {
-      ...input,
-      method: input.method?.toUpperCase(),
-      times: input.times ?? (input.nth !== undefined ? 1 : undefined),
-      id: this.nextId++,
-      matched: 0,
-      applied: 0,
-    };
-    this.rules.push(rule);
-    return rule;
+    checkMatchInput('latency', input);
+    return this.rules.add(input);
   }
 
   list(): LatencyRule[] {
-    return this.rules.map((r) => ({ ...r }));
+    return this.rules.list();
   }
 
   remove(id: number): boolean {
-    const before = this.rules.length;
-    this.rules = this.rules.filter((r) => r.id !== id);
-    return this.rules.length < before;
+    return this.rules.remove(id);
   }
 
   /** Removes all rules and re-seeds the PRNG; requests still stalled are dropped (see `abandon`). */
-  clear(seed = this.seed): void {
-    this.rules = [];
-    this.seed = seed;
-    this.random = mulberry32(seed);
+  clear(seed?: number): void {
+    this.rules.clear(seed);
     this.abandon();
   }
 
@@ -170,19 +138,9 @@ export class Latency {
   }
 
   /** The hold for this request, if a rule applies (the first rule that applies wins). */
-  decide(req: { method: string; path: string; operation: string }): LatencyDecision | undefined {
-    for (const rule of this.rules) {
-      if (rule.method && rule.method !== req.method) continue;
-      if (rule.operation && rule.operation !== req.operation) continue;
-      if (rule.path && !new RegExp(rule.path).test(req.path)) continue;
-      rule.matched++;
-      if (rule.times !== undefined && rule.applied >= rule.times) continue;
-      if (rule.nth !== undefined && rule.matched < rule.nth) continue;
-      if (rule.rate !== undefined && !(this.random() < rule.rate)) continue;
-      rule.applied++;
-      return { rule, kind: rule.kind, ms: this.draw(rule) };
-    }
-    return undefined;
+  decide(req: RuleRequest): LatencyDecision | undefined {
+    const rule = this.rules.pick(req);
+    return rule && { rule, kind: rule.kind, ms: this.length(rule) };
   }
 
   /**
@@ -206,20 +164,20 @@ export class Latency {
     });
   }
 
-  private draw(rule: LatencyRule): number {
+  private length(rule: LatencyRule): number {
     const d = rule.distribution;
     if (!d) return rule.ms ?? 0;
     switch (d.type) {
       case 'uniform':
-        return d.minMs + this.random() * (d.maxMs - d.minMs);
+        return d.minMs + this.rules.draw() * (d.maxMs - d.minMs);
       case 'normal': {
         // Box-Muller; clamped at zero (a call cannot take negative time).
-        const u = Math.max(this.random(), 1e-12);
-        const v = this.random();
+        const u = Math.max(this.rules.draw(), 1e-12);
+        const v = this.rules.draw();
         return Math.max(0, d.meanMs + d.stdDevMs * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
       }
       case 'exponential':
-        return -d.meanMs * Math.log(Math.max(1 - this.random(), 1e-12));
+        return -d.meanMs * Math.log(Math.max(1 - this.rules.draw(), 1e-12));
     }
   }
 }

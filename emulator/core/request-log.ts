@@ -20,6 +20,8 @@ export interface RequestLogEntry {
   fault?: string;
   /** Latency injected into this request (`delay` or `stall`, and its milliseconds), if any. */
   latency?: { kind: string; ms: number };
+  /** The endpoint of ours that made the call (its `Flex-Transfer-Caller` header), if any. */
+  caller?: string;
 }
 
 export interface OperationCount {
@@ -36,6 +38,7 @@ export interface RequestLogFilter {
   path?: string | RegExp;
   accountSid?: string;
   mutating?: boolean;
+  caller?: string;
 }
 
 export class RequestLog {
@@ -59,6 +62,7 @@ export class RequestLog {
         (filter.method === undefined || e.method === filter.method.toUpperCase()) &&
         (filter.accountSid === undefined || e.accountSid === filter.accountSid) &&
         (filter.mutating === undefined || e.mutating === filter.mutating) &&
+        (filter.caller === undefined || e.caller === filter.caller) &&
         (filter.path === undefined || (pathRe ? pathRe.test(e.path) : e.path.includes(filter.path as string))),
     );
   }

@@ -15,6 +15,7 @@ import { parseBody, parseUrlEncoded, type ParsedBody } from './body-parser';
 import type { EmulatorCore } from './emulator-core';
 import { errorBody, internalError, isTwilioError, methodNotAllowed, notFound, tooManyRequests, TwilioError, unauthenticated } from './errors';
 import type { FaultDecision } from './faults';
+import { CALLER_HEADER } from '../../functions/lib/contract.private';
 import type { EmulatorRequest, HandlerResult, HttpMethod, RawMount, RawResponse } from './types';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -26,6 +27,14 @@ interface Outcome {
   accountSid?: string;
   fault?: string;
   latency?: { kind: string; ms: number };
+  caller?: string;
+}
+
+/** The endpoint of ours that made this call, as its `Flex-Transfer-Caller` header names it. */
+function callerOf(req: http.IncomingMessage): string | undefined {
+  const v = req.headers[CALLER_HEADER.toLowerCase()];
+  const name = Array.isArray(v) ? v[0] : v;
+  return name ? name : undefined;
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -98,7 +107,7 @@ export function createHttpServer(core: EmulatorCore): http.Server {
     const started = process.hrtime.bigint();
     const urlObj = new URL(req.url ?? '/', 'http://emulator.local');
     const path = urlObj.pathname;
-    const outcome: Outcome = { status: 0, operation: 'unrouted', mutating: false };
+    const outcome: Outcome = { status: 0, operation: 'unrouted', mutating: false, caller: callerOf(req) };
     res.on('close', () => {
       if (outcome.operation === 'admin.skip') return;
       core.log.record({
@@ -112,6 +121,7 @@ export function createHttpServer(core: EmulatorCore): http.Server {
         accountSid: outcome.accountSid,
         fault: outcome.fault,
         ...(outcome.latency ? { latency: outcome.latency } : {}),
+        ...(outcome.caller ? { caller: outcome.caller } : {}),
       });
     });
     dispatch(core, req, res, urlObj, outcome).catch((err: unknown) => {
@@ -229,7 +239,8 @@ async function dispatch(core: EmulatorCore, req: http.IncomingMessage, res: http
     hostBaseUrl,
   };
 
-  const decision = core.faults.decide({ method, path, operation: compiled.operation });
+  const caller = callerOf(req);
+  const decision = core.faults.decide({ method, path, operation: compiled.operation, caller });
   if (decision) outcome.fault = decision.kind;
   if (applyEarlyFault(decision, req, res)) {
     outcome.status = decision?.kind === 'reset' ? 0 : Number(decision?.kind);
@@ -237,7 +248,7 @@ async function dispatch(core: EmulatorCore, req: http.IncomingMessage, res: http
   }
 
   // Injected latency: the handler runs after the hold (a stalled change commits even if the client left).
-  const hold = core.latency.decide({ method, path, operation: compiled.operation });
+  const hold = core.latency.decide({ method, path, operation: compiled.operation, caller });
   if (hold) {
     outcome.latency = { kind: hold.kind, ms: Math.round(hold.ms) };
     if (!(await core.latency.hold(hold))) {

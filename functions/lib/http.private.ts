@@ -14,6 +14,7 @@ import type * as Params from './params.private';
 import type * as Config from './config.private';
 import type * as TwilioLib from './twilio.private';
 import type * as TwilioApi from './twilio-api.private';
+import type * as Contract from './contract.private';
 import type * as Auth from './auth.private';
 import type { TransferConfig, ConfigNeeds } from './config.private';
 import type { TwilioPort, Budget } from './twilio.private';
@@ -177,10 +178,11 @@ export function twilioErrorResult(err: import('./twilio.private').TwilioCallErro
 }
 
 /** The ports of one invocation: Twilio's client, bounded by this invocation's time budget. */
-function buildPorts(context: FunctionContext, config: TransferConfig, budget: Budget): { port: TwilioPort; rescue: TwilioPort } {
+function buildPorts(endpoint: string, context: FunctionContext, config: TransferConfig, budget: Budget): { port: TwilioPort; rescue: TwilioPort } {
   if (typeof context.getTwilioClient !== 'function') throw new Error('context.getTwilioClient is not available');
   const { twilioApiPort } = load().loadLib<typeof TwilioApi>('lib/twilio-api');
-  return twilioLib().withPolicy(twilioApiPort(context.getTwilioClient(), config.workspaceSid, config.accountSid), budget);
+  const { CALLER_HEADER } = load().loadLib<typeof Contract>('lib/contract');
+  return twilioLib().withPolicy(twilioApiPort(context.getTwilioClient(), config.workspaceSid, config.accountSid, { [CALLER_HEADER]: endpoint }), budget);
 }
 
 /**
@@ -205,7 +207,7 @@ export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: Endpo
       // The token is read (body or header, never the URL) before anything else is.
       const token = params().flexToken(event);
       const config = configLib().readConfig(context, needs);
-      const { port, rescue } = buildPorts(context, config, budget);
+      const { port, rescue } = buildPorts(name, context, config, budget);
       const actor = await auth().authenticate(port, token);
       const result = await impl({ context, event, config, port, rescue, budget, actor });
       send(callback, result.status ?? 200, { success: (result.status ?? 200) < 400, ...result.body }, cors, 'application/json', budget);
@@ -230,7 +232,7 @@ export function twilioEndpoint(
     const budget = new (twilioLib().Budget)();
     const run = async (): Promise<void> => {
       const config = configLib().readConfig(context, needs);
-      const { port, rescue } = buildPorts(context, config, budget);
+      const { port, rescue } = buildPorts(name, context, config, budget);
       const result = await impl({ context, event, config, port, rescue, budget });
       send(callback, result.status ?? 200, result.body, {}, result.contentType ?? 'application/json', budget);
     };

@@ -91,8 +91,11 @@ function header(headers: Record<string, unknown>, name: string): unknown {
   return undefined;
 }
 
-/** The timed port over a Twilio client, for one workspace and account. */
-export function twilioApiPort(client: TwilioClient, workspaceSid: string, accountSid?: string): TimedPort {
+/**
+ * The timed port over a Twilio client, for one workspace and account;
+ * `extraHeaders` go with every call (the caller's name, see lib/contract).
+ */
+export function twilioApiPort(client: TwilioClient, workspaceSid: string, accountSid?: string, extraHeaders: Record<string, string> = {}): TimedPort {
   const account = accountSid ?? client.accountSid;
   const TR = `https://taskrouter.twilio.com/v1/Workspaces/${workspaceSid}`;
   const FLEX = 'https://flex-api.twilio.com/v1/Interactions';
@@ -101,7 +104,7 @@ export function twilioApiPort(client: TwilioClient, workspaceSid: string, accoun
   const channel = (kd: string, uo: string) => `${FLEX}/${kd}/Channels/${uo}`;
 
   async function call(timeout: number, method: 'get' | 'post' | 'delete', uri: string, opts: { form?: Json; json?: Json; query?: Json; headers?: Record<string, string> } = {}): Promise<Answer> {
-    const headers: Record<string, string> = { ...opts.headers };
+    const headers: Record<string, string> = { ...extraHeaders, ...opts.headers };
     if (opts.json) headers['Content-Type'] = 'application/json';
     else if (opts.form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     const res = (await client.request({ method, uri, timeout, headers, ...(opts.form || opts.json ? { data: opts.form ?? opts.json } : {}), ...(opts.query ? { params: opts.query } : {}) })) as {

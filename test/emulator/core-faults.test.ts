@@ -72,7 +72,7 @@ describe('fault injection', () => {
       }
     }
     expect(results).toEqual([200, 200, 500, 200, 200]);
-    expect(emu.faults.list()[0]).toMatchObject({ matched: 5, injected: 1 });
+    expect(emu.faults.list()[0]).toMatchObject({ matched: 5, applied: 1 });
   });
 
   test('rate faults are reproducible with the same PRNG seed', () => {
@@ -106,7 +106,7 @@ describe('fault injection', () => {
     expect(created.status).toBe(201);
     await expect(client().serverless.v1.services.list()).rejects.toMatchObject({ status: 429 });
     const listed = await (await fetch(`${emu.baseUrl}/__emulator/faults`)).json() as Json;
-    expect(listed.faults[0]).toMatchObject({ kind: '429', injected: 1 });
+    expect(listed.faults[0]).toMatchObject({ kind: '429', applied: 1 });
     await fetch(`${emu.baseUrl}/__emulator/faults`, { method: 'DELETE' });
     expect(emu.faults.list()).toEqual([]);
     const bad = await fetch(`${emu.baseUrl}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ kind: 'nope', nth: 1 }), headers: { 'Content-Type': 'application/json' } });

@@ -269,6 +269,7 @@ describe('faults injected at every Twilio call of each flow', () => {
         emu,
         scenario,
         run: request,
+        functionPath: flow.path,
         check: async (r, ctx) => {
           if (r.status !== 200 && r.body.participantClosed === false) expect({ ctx, original: (await taskOf(stack, chat.taskSid)).status }).toEqual({ ctx, original: 'assigned' });
           await expectChatAlive(chat, ctx);
@@ -298,6 +299,7 @@ describe('faults injected at every Twilio call of each flow', () => {
       emu,
       scenario: emu.snapshot(),
       run: request,
+      functionPath: '/chat/cancel-invite',
       check: async (r, ctx) => {
         await expectChatAlive(chat, ctx);
         await expectRecordsExact(chat, ctx);
@@ -322,6 +324,7 @@ describe('faults injected at every Twilio call of each flow', () => {
       scenario: two,
       kinds: ['500', 'lost-response'],
       run: () => callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid }),
+      functionPath: '/chat/leave',
       check: async (r, ctx) => {
         await expectChatAlive(chat, ctx);
         expect({ ctx, bob: (await taskOf(stack, bobTask)).status }).toEqual({ ctx, bob: 'assigned' });
@@ -337,6 +340,7 @@ describe('faults injected at every Twilio call of each flow', () => {
       scenario: emu.snapshot(),
       kinds: ['500', 'lost-response'],
       run: last,
+      functionPath: '/chat/leave',
       check: async (r, ctx) => {
         if (r.status === 200) expect({ ctx, channel: await channelStatus(stack, chat) }).toEqual({ ctx, channel: 'closed' });
         else {

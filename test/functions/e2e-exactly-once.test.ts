@@ -21,7 +21,7 @@ import {
   type FnResponse,
 } from '../../support';
 import { customerNotAlone, liveChatTransferTasks, liveVoiceTransferTasks } from './helpers/invariants';
-import { apiOps } from './helpers/faults';
+import { apiOps, callerOf } from './helpers/faults';
 
 let emu: Emulator;
 let stack: TransferStack;
@@ -97,7 +97,7 @@ describe('voice: a double submit never duplicates the transfer', () => {
     expect((await liveVoiceTransferTasks(stack, call.taskSid)).length).toBe(1);
   });
 
-  test('blind transfers to two different agents at once: one wins, the other is 409 transfer_in_progress', async () => {
+  test('blind transfers to two different agents at once: one wins, the other is 409', async () => {
     const call = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const t = token('alice');
@@ -107,7 +107,9 @@ describe('voice: a double submit never duplicates the transfer', () => {
     ]);
     await emu.whenIdle();
     expect([a.status, b.status].sort()).toEqual([200, 409]);
-    expect([a, b].find((r) => r.status === 409)?.body.error).toBe('transfer_in_progress');
+    // transfer_in_progress when the two overlapped; task_not_active when the
+    // winner had already moved the call's task to wrapping.
+    expect([a, b].find((r) => r.status === 409)?.body.error).toMatch(/^(transfer_in_progress|task_not_active)$/);
     expect((await liveVoiceTransferTasks(stack, call.taskSid)).length).toBe(1);
   });
 });
@@ -124,7 +126,13 @@ describe('chat: racing cold transfers', () => {
         callFunction(stack, '/chat/transfer', { Token: t, taskSid: chat.taskSid, targetSid: stack.queues.support }),
       ]);
       await emu.whenIdle();
-      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      // The loser either overlapped the winner (409) or ran after the winner
+      // had already closed the agent's part in the chat (403 not_a_participant).
+      const loser = [a, b].find((r) => r.status !== 200);
+      expect({ winners: [a, b].filter((r) => r.status === 200).length, loser: `${loser?.status} ${String(loser?.body.error)}` }).toEqual({
+        winners: 1,
+        loser: expect.stringMatching(/^(409 \w+|403 not_a_participant)$/),
+      });
       expect((await liveChatTransferTasks(stack, chat)).length).toBe(1);
     }
   });
@@ -221,14 +229,13 @@ describe('smaller leaks', () => {
   });
 });
 
-/** The Twilio API calls a request made before it answered (the emulator's request log). */
-async function callsOf(request: () => Promise<FnResponse>): Promise<{ res: FnResponse; ops: string[] }> {
+/** The Twilio API calls the function at `path` made for one request (the emulator's request log, by caller). */
+async function callsOf(path: string, body: Record<string, string | undefined>): Promise<{ res: FnResponse; ops: string[] }> {
   await emu.whenIdle();
   const since = emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
-  const res = await request();
-  const ops = apiOps(emu, since);
+  const res = await callFunction(stack, path, body);
   await emu.whenIdle();
-  return { res, ops };
+  return { res, ops: apiOps(emu, since, callerOf(path)) };
 }
 
 describe('Twilio calls per operation (token validation included)', () => {
@@ -238,67 +245,49 @@ describe('Twilio calls per operation (token validation included)', () => {
     return chat;
   }
 
-  // The log counts every Twilio call between a request and its answer, so an
-  // event callback that TaskRouter fires meanwhile (its timing depends on the
-  // machine's load) can add its own calls. Each bound is checked on the fewest
-  // calls seen over a few identical runs: a function that itself makes more
-  // calls than the bound exceeds it in every run.
-  const ATTEMPTS = 3;
-
   test('cold transfer to a queue and to a worker: at most 6', async () => {
     for (const target of [stack.queues.sales, stack.workers.dave]) {
-      const counts: number[] = [];
-      for (let attempt = 0; attempt < ATTEMPTS && Math.min(...counts) > 6; attempt++) {
-        resetToDeployed(emu, clean);
-        const chat = await chatWithBob();
-        const { res, ops } = await callsOf(() => callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: target }));
-        expect(res.status).toBe(200);
-        counts.push(ops.length);
-      }
-      expect(Math.min(...counts)).toBeLessThanOrEqual(6);
+      resetToDeployed(emu, clean);
+      const chat = await chatWithBob();
+      const { res, ops } = await callsOf('/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: target });
+      expect(res.status).toBe(200);
+      expect(ops.length).toBeLessThanOrEqual(6);
     }
   });
 
   test('invite: at most 6; cancel-invite and leave: at most 8', async () => {
-    const fewest = { invite: Infinity, cancel: Infinity, leave: Infinity };
-    for (let attempt = 0; attempt < ATTEMPTS && (fewest.invite > 6 || fewest.cancel > 8 || fewest.leave > 8); attempt++) {
-      resetToDeployed(emu, clean);
-      const chat = await chatWithBob();
-      const inv = await callsOf(() => callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob }));
-      expect(inv.res.status).toBe(200);
-      fewest.invite = Math.min(fewest.invite, inv.ops.length);
-      const cancel = await callsOf(() => callFunction(stack, '/chat/cancel-invite', { Token: token('alice'), inviteTaskSid: String(inv.res.body.inviteTaskSid) }));
-      expect(cancel.res.status).toBe(200);
-      fewest.cancel = Math.min(fewest.cancel, cancel.ops.length);
-      const leave = await callsOf(() => callFunction(stack, '/chat/leave', { Token: token('alice'), taskSid: chat.taskSid }));
-      expect(leave.res.status).toBe(200);
-      fewest.leave = Math.min(fewest.leave, leave.ops.length);
-    }
-    expect(fewest.invite).toBeLessThanOrEqual(6);
-    expect(fewest.cancel).toBeLessThanOrEqual(8);
-    expect(fewest.leave).toBeLessThanOrEqual(8);
+    const chat = await chatWithBob();
+    const inv = await callsOf('/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.bob });
+    expect(inv.res.status).toBe(200);
+    expect(inv.ops.length).toBeLessThanOrEqual(6);
+    const cancel = await callsOf('/chat/cancel-invite', { Token: token('alice'), inviteTaskSid: String(inv.res.body.inviteTaskSid) });
+    expect(cancel.res.status).toBe(200);
+    expect(cancel.ops.length).toBeLessThanOrEqual(8);
+    const leave = await callsOf('/chat/leave', { Token: token('alice'), taskSid: chat.taskSid });
+    expect(leave.res.status).toBe(200);
+    expect(leave.ops.length).toBeLessThanOrEqual(8);
   });
 
   test('voice blind transfer, warm transfer, complete and cancel: at most 8 each', async () => {
     const blindCall = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob', 'carol'], 'Available');
-    const blind = await callsOf(() => callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: blindCall.taskSid, targetSid: stack.queues.sales, mode: 'blind' }));
+    const blind = await callsOf('/voice/transfer', { Token: token('alice'), taskSid: blindCall.taskSid, targetSid: stack.queues.sales, mode: 'blind' });
     expect(blind.res.status).toBe(200);
     expect(blind.ops.length).toBeLessThanOrEqual(8);
 
     resetToDeployed(emu, clean);
     const call = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob'], 'Available');
-    const warm = await callsOf(() => callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'warm' }));
+    const warm = await callsOf('/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'warm' });
     expect(warm.res.status).toBe(200);
     expect(warm.ops.length).toBeLessThanOrEqual(8);
-    const cancel = await callsOf(() => callFunction(stack, '/voice/cancel-transfer', { Token: token('alice'), taskSid: call.taskSid }));
+    const cancel = await callsOf('/voice/cancel-transfer', { Token: token('alice'), taskSid: call.taskSid });
     expect(cancel.res.status).toBe(200);
     expect(cancel.ops.length).toBeLessThanOrEqual(8);
 
     await callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'warm' });
     expect(await answerIfRinging('bob')).toBe(true);
-    const complete = await callsOf(() => callFunction(stack, '/voice/complete-transfer', { Token: token('alice'), taskSid: call.taskSid }));
+    const complete = await callsOf('/voice/complete-transfer', { Token: token('alice'), taskSid: call.taskSid });
     expect(complete.res.status).toBe(200);
     expect(complete.ops.length).toBeLessThanOrEqual(8);
   });

@@ -13,7 +13,7 @@ import type { Emulator, EmulatorState } from '../../emulator';
 import type { VoiceNetworkApi } from '../../emulator';
 import type { TransferStack } from '../../support';
 import { callFunction, resetToDeployed, setActivity, startChat, startDeployedStack, startVoiceCall, type FnResponse } from '../../support';
-import { apiOps } from './helpers/faults';
+import { apiOps, callerOf } from './helpers/faults';
 import { budgetReport, callNotAlone, customerNotAlone } from './helpers/invariants';
 
 let emu: Emulator;
@@ -36,17 +36,18 @@ const token = (worker: string) => emu.mintFlexToken({ workerSid: stack.workers[w
 const lastSeq = () => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
 
 /**
- * Runs `request` once cleanly to learn its Twilio calls, then once per call
- * with that call stalled; `check` sees the settled state after the stalled
- * call was applied.
+ * Runs `request` (to `functionPath`) once cleanly to learn its own Twilio
+ * calls, then once per call with that call stalled; `check` sees the settled
+ * state after the stalled call was applied.
  */
-async function stallEveryCall(scenario: EmulatorState, request: () => Promise<FnResponse>, check: (ctx: string) => Promise<{ ok: true } | { ok: false; reason: string }>): Promise<number> {
+async function stallEveryCall(scenario: EmulatorState, functionPath: string, request: () => Promise<FnResponse>, check: (ctx: string) => Promise<{ ok: true } | { ok: false; reason: string }>): Promise<number> {
   emu.restore(scenario);
   await emu.whenIdle();
   const since = lastSeq();
   const first = await request();
   expect(first.status).toBe(200);
-  const ops = apiOps(emu, since);
+  const caller = callerOf(functionPath);
+  const ops = apiOps(emu, since, caller);
   expect(ops.length).toBeGreaterThanOrEqual(5);
   let runs = 0;
   for (let i = 0; i < ops.length; i++) {
@@ -55,7 +56,7 @@ async function stallEveryCall(scenario: EmulatorState, request: () => Promise<Fn
     emu.restore(scenario);
     emu.latency.clear();
     await emu.whenIdle();
-    emu.latency.add({ operation: op, nth, kind: 'stall', ms: STALL_MS });
+    emu.latency.add({ operation: op, caller, nth, kind: 'stall', ms: STALL_MS });
     const res = await request();
     const ctx = `stall at call #${i + 1} (${op}, occurrence ${nth}) -> ${res.status} ${String(res.body.error ?? '')}`;
     const report = budgetReport(res.headers);
@@ -82,6 +83,7 @@ describe('a 12 s stall on any single Twilio call of a transfer', () => {
       const customerLive = () => voice.call(stack.accountSid, call.customerCallSid)?.status === 'in-progress';
       const runs = await stallEveryCall(
         emu.snapshot(),
+        '/voice/transfer',
         () => callFunction(stack, '/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.queues.sales, mode }),
         async () => callNotAlone(stack, customerLive(), call),
       );
@@ -95,6 +97,7 @@ describe('a 12 s stall on any single Twilio call of a transfer', () => {
       await setActivity(stack, ['bob', 'carol'], 'Available');
       const runs = await stallEveryCall(
         emu.snapshot(),
+        path,
         () => callFunction(stack, path, { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.queues.sales }),
         async () => customerNotAlone(stack, chat),
       );

@@ -272,6 +272,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
         emu,
         scenario: emu.snapshot(),
         run: request,
+        functionPath: '/voice/transfer',
         check: async (r, ctx) => {
           await expectCustomerSafe(call, ctx);
           if (process.env.SHOW_FAULTS) console.log(`${mode}: ${ctx}`);
@@ -301,6 +302,7 @@ describe('faults injected at every Twilio call of each voice flow', () => {
       scenario: emu.snapshot(),
       kinds: ['500', 'lost-response'],
       run: request,
+      functionPath: '/voice/complete-transfer',
       check: async (res, ctx) => {
         await expectCustomerSafe(call, ctx);
         const ps = await participants(call);

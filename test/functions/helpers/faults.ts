@@ -9,13 +9,20 @@ import type { FnResponse } from '../../../support';
 
 const lastSeq = (emu: Emulator) => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
 
-/** Twilio API operations logged after `since` (no runtime invocations, no test hooks). */
-export function apiOps(emu: Emulator, since: number): string[] {
+/**
+ * Twilio API operations logged after `since` (no runtime invocations, no test
+ * hooks); with `caller`, only those the named endpoint of ours made (e.g.
+ * `chat/transfer`), not an event callback's running meanwhile.
+ */
+export function apiOps(emu: Emulator, since: number, caller?: string): string[] {
   return emu.log
-    .list()
+    .list({ caller })
     .filter((e) => e.seq > since && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'))
     .map((e) => e.operation);
 }
+
+/** The endpoint name our functions send as caller for a function path (`/chat/transfer` → `chat/transfer`). */
+export const callerOf = (functionPath: string): string => functionPath.replace(/^\//, '');
 
 export interface SweepOptions {
   emu: Emulator;
@@ -23,6 +30,8 @@ export interface SweepOptions {
   scenario: EmulatorState;
   /** The request under test (a fresh token is minted inside, after restore). */
   run: () => Promise<FnResponse>;
+  /** The function path `run` invokes: only its own Twilio calls are faulted, not an event callback's. */
+  functionPath: string;
   /** Checked after every faulted run (and the clean one). */
   check: (r: FnResponse, ctx: string) => Promise<void>;
   kinds?: FaultKind[];
@@ -37,7 +46,8 @@ export async function sweepFaults(o: SweepOptions): Promise<{ ops: string[]; run
   const since = lastSeq(o.emu);
   const clean = await o.run();
   if (clean.status !== 200) throw new Error(`the clean run failed: ${clean.status} ${clean.text.slice(0, 300)}`);
-  const ops = apiOps(o.emu, since);
+  const caller = callerOf(o.functionPath);
+  const ops = apiOps(o.emu, since, caller);
   await o.emu.whenIdle();
   await o.check(clean, 'clean run');
   if (ops.length < (o.minOps ?? 3)) throw new Error(`the clean run made only ${ops.length} API calls: ${ops.join(' ')}`);
@@ -48,7 +58,7 @@ export async function sweepFaults(o: SweepOptions): Promise<{ ops: string[]; run
     for (const kind of kinds) {
       o.emu.restore(o.scenario);
       o.emu.faults.clear();
-      o.emu.faults.add({ operation: op, nth, kind, times: kind === 'lost-response' ? 1 : 3 });
+      o.emu.faults.add({ operation: op, caller, nth, kind, times: kind === 'lost-response' ? 1 : 3 });
       const r = await o.run();
       o.emu.faults.clear();
       await o.emu.whenIdle();
