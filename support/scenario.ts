@@ -29,7 +29,10 @@ export async function startDeployedStack(): Promise<DeployedStack> {
 }
 
 /** Back to the freshly deployed state, with no fault armed. */
-export function resetToDeployed(emu: Emulator, clean: EmulatorState): void {
+export async function resetToDeployed(emu: Emulator, clean: EmulatorState): Promise<void> {
+  // What the last scenario set off (event callbacks, TwiML fetches) finishes
+  // first: run against the restored state it would act on records that are not there.
+  await emu.whenIdle();
   emu.restore(clean);
   emu.faults.clear();
 }

@@ -309,6 +309,16 @@ export async function leave(env: EndpointEnv): Promise<Result> {
       leaverTask = current.taskSid ? (tasks.get(current.taskSid) ?? (current.taskSid === task.sid ? task : undefined)) : undefined;
     }
   }
+  if (!leaver && remove === 'self' && task.status !== 'assigned' && task.status !== 'pending' && task.status !== 'reserved') {
+    // A repeat of a leave whose participant was already closed (the first
+    // attempt failed after that): the caller's own ended task says it left.
+    // The check after leaving is repeated, so the repeat finishes the job.
+    const reservations = await http().step('list-reservations', () => env.port.listTaskReservations(task.sid));
+    if (reservations.some((r) => r.workerSid !== null && r.workerSid === env.actor.workerSid && (r.status === 'accepted' || r.status === 'completed' || r.status === 'wrapping'))) {
+      const after = await http().step('after-leave', () => events().afterAgentLeft(env.port, refs, task.sid), () => ({ participantClosed: true, channelClosed: false }));
+      return leftResult(undefined, true, after);
+    }
+  }
   if (!leaver) {
     if (remove === 'self') {
       throw httpError(409, 'not_in_conversation', `${env.actor.workerSid ? `worker ${env.actor.workerSid}` : 'the caller'} is not a participant of conversation ${refs.conversationSid}; a supervisor removes the agent of taskSid only with remove=taskAgent`, {
@@ -325,9 +335,14 @@ export async function leave(env: EndpointEnv): Promise<Result> {
   const alreadyLeft = !leaverTask || leaverTask.status !== 'assigned';
   if (!alreadyLeft) await http().step('close-participant', () => s.closeParticipant(env.port, refs, leaver.sid), () => ({ participantClosed: false, channelClosed: false }));
   const after = await http().step('after-leave', () => events().afterAgentLeft(env.port, refs, leaver.taskSid ?? undefined), () => ({ participantClosed: true, channelClosed: false }));
+  return leftResult(leaver.sid, alreadyLeft, after);
+}
+
+/** What a leave answers once the agent is out (`participantSid` unknown when it left before this request). */
+function leftResult(participantSid: string | undefined, alreadyLeft: boolean, after: ChatEvents.AfterLeft): Result {
   return {
     body: {
-      participantSid: leaver.sid,
+      ...(participantSid ? { participantSid } : {}),
       participantClosed: true,
       alreadyLeft,
       channelClosed: after.channelClosed,

@@ -206,8 +206,8 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     else expect(served.emulatorInvocations()).toEqual([]);
     const events = served.webhooks().filter((w) => w.url === `https://${deployed.domain}/taskrouter/events`);
     expect(events.length).toBeGreaterThan(20);
-    // Delivered and answered by the function (what it answers is its own business), never lost or failed by the runtime.
-    expect(events.filter((w) => w.status === 0 || w.status >= 500)).toEqual([]);
+    // Delivered, and handled: an event about something already gone is handled too (its end state is reached).
+    expect(events.filter((w) => !(w.status >= 200 && w.status < 300)).map((w) => `${w.status} ${w.params.EventType} ${w.params.TaskSid} ${w.params.TaskAttributes}`)).toEqual([]);
   });
 });
 
@@ -344,7 +344,11 @@ describe('faults injected at every Twilio call of each flow', () => {
       check: async (r, ctx) => {
         if (r.status === 200) expect({ ctx, channel: await channelStatus(stack, chat) }).toEqual({ ctx, channel: 'closed' });
         else {
-          expect({ ctx, channel: await channelStatus(stack, chat) }).toEqual({ ctx, channel: 'active' });
+          // Before the agent's part was closed nothing changed; after it, the
+          // event that close raised may already have closed the channel.
+          const channel = await channelStatus(stack, chat);
+          const possible = r.body.participantClosed === true ? ['active', 'closed'] : ['active'];
+          expect({ ctx, channel, possible: possible.includes(channel) }).toEqual({ ctx, channel, possible: true });
           const again = await last();
           expect({ ctx, repeat: again.status, closed: again.body.channelClosed, body: again.status === 200 ? null : again.text }).toEqual({ ctx, repeat: 200, closed: true, body: null });
         }

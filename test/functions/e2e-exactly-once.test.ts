@@ -117,7 +117,7 @@ describe('voice: a double submit never duplicates the transfer', () => {
 describe('chat: racing cold transfers', () => {
   test('concurrent cold transfers of one chat to two different queues: exactly one succeeds, one live transfer task', async () => {
     for (let round = 0; round < 5; round++) {
-      resetToDeployed(emu, clean);
+      await resetToDeployed(emu, clean);
       const chat = await startChat(emu, stack, 'alice');
       await setActivity(stack, ['bob', 'carol', 'dave'], 'Available');
       const t = token('alice');
@@ -247,7 +247,7 @@ describe('Twilio calls per operation (token validation included)', () => {
 
   test('cold transfer to a queue and to a worker: at most 6', async () => {
     for (const target of [stack.queues.sales, stack.workers.dave]) {
-      resetToDeployed(emu, clean);
+      await resetToDeployed(emu, clean);
       const chat = await chatWithBob();
       const { res, ops } = await callsOf('/chat/transfer', { Token: token('alice'), taskSid: chat.taskSid, targetSid: target });
       expect(res.status).toBe(200);
@@ -275,7 +275,7 @@ describe('Twilio calls per operation (token validation included)', () => {
     expect(blind.res.status).toBe(200);
     expect(blind.ops.length).toBeLessThanOrEqual(8);
 
-    resetToDeployed(emu, clean);
+    await resetToDeployed(emu, clean);
     const call = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob'], 'Available');
     const warm = await callsOf('/voice/transfer', { Token: token('alice'), taskSid: call.taskSid, targetSid: stack.workers.bob, mode: 'warm' });

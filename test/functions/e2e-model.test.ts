@@ -328,7 +328,7 @@ function report(program: unknown[][], outcomes: Outcome[][], problems: string[])
 
 describe('model-based concurrency', () => {
   test(`chat: ${RUNS} random programs hold every invariant`, async () => {
-    resetToDeployed(emu, clean);
+    await resetToDeployed(emu, clean);
     const chat = await startChat(emu, stack, 'alice');
     await setActivity(stack, ['alice', 'bob', 'carol'], 'Available');
     await emu.whenIdle();
@@ -337,7 +337,7 @@ describe('model-based concurrency', () => {
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(programArb(chatCmdArb), async (program) => {
-        resetToDeployed(emu, scenario);
+        await resetToDeployed(emu, scenario);
         const world: ChatWorld = { chat, invites: [] };
         const outcomes: Outcome[][] = [];
         for (const batch of program) outcomes.push(await chatBatch(world, batch));
@@ -353,7 +353,7 @@ describe('model-based concurrency', () => {
   }, MODEL_TIMEOUT_MS);
 
   test(`voice: ${RUNS} random programs hold every invariant`, async () => {
-    resetToDeployed(emu, clean);
+    await resetToDeployed(emu, clean);
     const call = await startVoiceCall(emu, stack, 'alice');
     await setActivity(stack, ['bob', 'carol'], 'Available');
     await emu.whenIdle();
@@ -362,7 +362,7 @@ describe('model-based concurrency', () => {
     const started = Date.now();
     await fc.assert(
       fc.asyncProperty(programArb(voiceCmdArb), async (program) => {
-        resetToDeployed(emu, scenario);
+        await resetToDeployed(emu, scenario);
         const outcomes: Outcome[][] = [];
         for (const batch of program) outcomes.push(await voiceBatch(call, batch));
         const problems = await voiceInvariants(call, outcomes.flat());

@@ -26,9 +26,10 @@ beforeAll(async () => {
   voice = emu.core.apiOf<VoiceNetworkApi>('api') as VoiceNetworkApi;
 });
 afterAll(async () => emu?.stop());
-beforeEach(() => {
-  resetToDeployed(emu, clean);
+beforeEach(async () => {
+  // A stall left by a failed test would hold what the reset waits for.
   emu.latency.clear();
+  await resetToDeployed(emu, clean);
 });
 
 const STALL_MS = 12_000;
