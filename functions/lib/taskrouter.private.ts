@@ -72,7 +72,9 @@ export type CasDecision<T> = { write: { attributes?: Record<string, unknown>; st
  * recognize its own write). Too many rounds lost to others: 409 `conflict`.
  */
 export async function compareAndSet<T>(port: TwilioPort, task: TaskRecord, decide: (task: TaskRecord) => CasDecision<T>, rounds = CAS_ROUNDS): Promise<{ value: T; task: TaskRecord }> {
-  let current = task;
+  // A task from a listing carries no ETag: without one the write would not be
+  // conditional (and would meet a task that ended meanwhile unguarded), so read it first.
+  let current = task.etag ? task : await port.fetchTask(task.sid);
   for (let round = 1; ; round++) {
     const d = decide(current);
     if ('done' in d) return { value: d.done, task: current };

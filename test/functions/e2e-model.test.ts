@@ -185,7 +185,7 @@ async function chatBatch(world: ChatWorld, batch: ChatCmd[]): Promise<Outcome[]>
   return out;
 }
 
-/** Identical requests of one batch that both succeeded name the same transfer. */
+/** Identical requests of one batch (sent at once) that both succeeded name the same transfer; a later batch may start a new one. */
 function sameAnswers(outcomes: Outcome[]): string[] {
   const bad: string[] = [];
   const byCmd = new Map<string, Set<unknown>>();
@@ -201,10 +201,11 @@ function sameAnswers(outcomes: Outcome[]): string[] {
   return bad;
 }
 
-async function chatInvariants(world: ChatWorld, outcomes: Outcome[]): Promise<string[]> {
+async function chatInvariants(world: ChatWorld, batches: Outcome[][]): Promise<string[]> {
+  const outcomes = batches.flat();
   const problems: string[] = [];
   for (const o of outcomes) if (o.res && o.res.status >= 500) problems.push(`${o.cmd} answered ${o.res.status}: ${o.res.text.slice(0, 200)}`);
-  problems.push(...sameAnswers(outcomes));
+  problems.push(...batches.flatMap(sameAnswers));
   const tasks = await allTasks(stack);
   const live = await liveChatTransferTasks(stack, world.chat, tasks);
   const colds = live.filter((t) => t.attributes.transferType === 'cold');
@@ -291,10 +292,11 @@ async function voiceBatch(call: Call, batch: VoiceCmd[]): Promise<Outcome[]> {
   return out;
 }
 
-async function voiceInvariants(call: Call, outcomes: Outcome[]): Promise<string[]> {
+async function voiceInvariants(call: Call, batches: Outcome[][]): Promise<string[]> {
+  const outcomes = batches.flat();
   const problems: string[] = [];
   for (const o of outcomes) if (o.res && o.res.status >= 500) problems.push(`${o.cmd} answered ${o.res.status}: ${o.res.text.slice(0, 200)}`);
-  problems.push(...sameAnswers(outcomes));
+  problems.push(...batches.flatMap(sameAnswers));
   const tasks = await allTasks(stack);
   const transfers = tasks.filter((t) => (t.attributes.conference as { sid?: string } | undefined)?.sid === call.conferenceSid && typeof t.attributes.transferMode === 'string');
   const outstanding = transfers.filter((t) => t.status === 'pending' || t.status === 'reserved');
@@ -341,7 +343,7 @@ describe('model-based concurrency', () => {
         const world: ChatWorld = { chat, invites: [] };
         const outcomes: Outcome[][] = [];
         for (const batch of program) outcomes.push(await chatBatch(world, batch));
-        const problems = await chatInvariants(world, outcomes.flat());
+        const problems = await chatInvariants(world, outcomes);
         count(outcomes.flat());
         runs++;
         if (problems.length > 0) throw new Error(report(program, outcomes, problems));
@@ -365,7 +367,7 @@ describe('model-based concurrency', () => {
         await resetToDeployed(emu, scenario);
         const outcomes: Outcome[][] = [];
         for (const batch of program) outcomes.push(await voiceBatch(call, batch));
-        const problems = await voiceInvariants(call, outcomes.flat());
+        const problems = await voiceInvariants(call, outcomes);
         count(outcomes.flat());
         runs++;
         if (problems.length > 0) throw new Error(report(program, outcomes, problems));
