@@ -8,6 +8,7 @@
 import { compileExpression, compileWorkflow, computeQueueMembership, routeTask, type RoutingQueue, type RoutingTask, type RoutingWorker } from "../routing";
 import { numberArg, readArgs } from "../tools/cli-args";
 import { buildChatTransferWorkflow } from "../workflows";
+import { NOT_IN_CONVERSATION } from "../functions/lib/contract.private";
 
 export interface RoutingBenchResult {
   workers: number;
@@ -110,7 +111,7 @@ export function run(options: { ms?: number; workers?: number; queues?: number } 
     routeTask({ workflow, task: tasks[i % tasks.length], queues: queueBySid, workers, now });
   });
 
-  const notInConversation = compileExpression("worker.sid NOT IN task.workerSidsInConversation", { kind: "target" });
+  const notInConversation = compileExpression(NOT_IN_CONVERSATION, { kind: "target" });
   const queueFilter = compileExpression(
     `transferTargetType == 'queue' AND (transferTargetSid == '${queues[3].sid}' OR transferQueueName == 'Queue skill_2')`,
     { kind: "filter" },

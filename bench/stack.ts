@@ -15,6 +15,7 @@ import { type Emulator, flexSeedSids, startEmulator } from "../emulator";
 import { readFunctionSources } from "../infra/function-sources";
 import { REPO_ROOT } from "../tools/pulumi-cli";
 import { expectSuccess, scratchProject, type ScratchProject } from "../tools/scratch-project";
+import { TRANSFER_FLAGS } from "../functions/lib/contract.private";
 
 export interface Measure {
   name: string;
@@ -101,7 +102,7 @@ export async function run(): Promise<Measure[]> {
       password: emulator.credentials.authToken,
       serviceName: "flex-transfer-deploy-project",
       functionsEnv: "bench",
-      env: { FLEX_TRANSFER_ENABLED: "true" },
+      env: { [TRANSFER_FLAGS.enabled.env]: "true" },
       pkgJson: { dependencies: { twilio: (require("twilio/package.json") as { version: string }).version } },
       functions: readFunctionSources(functionsDir).map((f) => ({
         name: f.path,

@@ -15,6 +15,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Adoption, StackSettings } from "./config";
 import { slugOf } from "./config";
 import type { ProviderKind } from "./providers/remote";
+import { resourceType } from "../functions/lib/contract.private";
 
 /** The components that parent adoptable resources (type token, resource name). */
 export const COMPONENTS = {
@@ -105,7 +106,7 @@ export function plannedAdoptions(s: StackSettings): PlannedAdoption[] {
       describe: `Workflow "${s.chatTransferWorkflow.friendlyName ?? describeAdoption(s.chatTransferWorkflow.adopt)}" (Chat Transfer)`,
     });
   }
-  if (s.voiceTransfer && s.voiceTransferWorkflow.adopt) {
+  if (s.features.voiceTransfer && s.voiceTransferWorkflow.adopt) {
     out.push({
       kind: "Workflow",
       component: "routing",
@@ -162,7 +163,7 @@ export interface AdoptionRecord {
 
 /** `urn:pulumi:<stack>::<project>::<type chain>::<name>` of a planned resource (for `up --target`). */
 export function urnOf(stack: string, project: string, r: { kind: ProviderKind; component?: ComponentKey; name: string }): string {
-  const type = `pulumi-nodejs:dynamic/twilio:${r.kind}`;
+  const type = resourceType(r.kind);
   const chain = r.component ? `${COMPONENTS[r.component].type}$${type}` : type;
   return `urn:pulumi:${stack}::${project}::${chain}::${r.name}`;
 }

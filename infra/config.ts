@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { compileExpression, ExpressionSyntaxError } from "../routing";
 import { CHAT_TRANSFER_FILTER_NAMES } from "../workflows";
+import { defaultTransferFlags, sidPattern, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, WORKFLOW_NAMES, type TransferFlags } from "../functions/lib/contract.private";
 
 /**
  * How an existing object is adopted instead of created: by SID, or by its
@@ -52,12 +53,6 @@ export type WorkspaceSettings =
   /** Create a workspace owned by the stack. */
   | { mode: "create"; friendlyName: string };
 
-export interface FeatureFlags {
-  enabled: boolean;
-  cold_transfer: boolean;
-  multi_participant: boolean;
-}
-
 export interface StackSettings {
   /** Emulator base URL; unset for the real Twilio API. */
   twilioApiBaseUrl?: string;
@@ -69,8 +64,8 @@ export interface StackSettings {
   voiceTransferWorkflow: WorkflowSettings;
   /** Task channels of the workspace to adopt by unique name (Flex's own). */
   taskChannels: string[];
-  features: FeatureFlags;
-  voiceTransfer: boolean;
+  /** The transfer flags (functions/lib/contract), from `features.<setting>`; each defaults to on. */
+  features: TransferFlags;
   /** Seconds a named agent has to take a transfer before anyone may. Default 120. */
   workerTransferTimeoutSeconds: number;
   /** Point the workspace's event callback at the functions (clears stale invites). Default true. */
@@ -97,7 +92,7 @@ export class ConfigError extends Error {
 }
 
 const NS = "flex-transfer";
-const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
+const SID = sidPattern;
 
 /** Reads the current stack's config through Pulumi. */
 export function loadStackSettings(): StackSettings {
@@ -158,8 +153,8 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   if (queues.some((q) => q.name === everyoneQueue.name)) {
     problems.push(`${key("queues")} must not reuse the name '${everyoneQueue.name}': that is the all-agents queue (see ${key("everyoneQueue")})`);
   }
-  const chatTransferWorkflow = parseWorkflow(raw.chatTransferWorkflow, key("chatTransferWorkflow"), "Chat Transfer", "WW", problems);
-  const voiceTransferWorkflow = parseWorkflow(raw.voiceTransferWorkflow, key("voiceTransferWorkflow"), "Voice Transfer", "WW", problems);
+  const chatTransferWorkflow = parseWorkflow(raw.chatTransferWorkflow, key("chatTransferWorkflow"), WORKFLOW_NAMES.chatTransfer, "WW", problems);
+  const voiceTransferWorkflow = parseWorkflow(raw.voiceTransferWorkflow, key("voiceTransferWorkflow"), WORKFLOW_NAMES.voiceTransfer, "WW", problems);
 
   const taskChannels = raw.taskChannels ?? ["voice", "chat"];
   if (!Array.isArray(taskChannels) || taskChannels.some((c) => typeof c !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(c))) {
@@ -167,7 +162,7 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   }
 
   const features = parseFeatures(raw.features, key("features"), problems);
-  const voiceTransfer = optionalBoolean(raw.voiceTransfer, key("voiceTransfer"), problems) ?? true;
+  if (raw.voiceTransfer !== undefined) problems.push(`${key("voiceTransfer")} is now ${key("features")}.${TRANSFER_FLAGS.voiceTransfer.setting} (every transfer flag is under features)`);
   const workspaceEventCallback = optionalBoolean(raw.workspaceEventCallback, key("workspaceEventCallback"), problems) ?? true;
   const timeout = raw.workerTransferTimeoutSeconds ?? 120;
   if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 86400) {
@@ -200,7 +195,6 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
     voiceTransferWorkflow,
     taskChannels: taskChannels as string[],
     features,
-    voiceTransfer,
     workerTransferTimeoutSeconds: timeout as number,
     workspaceEventCallback,
     serverless,
@@ -315,20 +309,22 @@ function checkExpression(value: unknown, kind: "queue" | "target", where: string
   }
 }
 
-function parseFeatures(value: unknown, where: string, problems: string[]): FeatureFlags {
-  const defaults: FeatureFlags = { enabled: true, cold_transfer: true, multi_participant: true };
-  if (value === undefined) return defaults;
-  if (!value || typeof value !== "object") {
-    problems.push(`${where} must be an object { enabled, cold_transfer, multi_participant } of booleans`);
-    return defaults;
+/** `features: { <setting>: boolean }`, by the flags' setting names (functions/lib/contract). */
+function parseFeatures(value: unknown, where: string, problems: string[]): TransferFlags {
+  const flags = defaultTransferFlags();
+  const settings = TRANSFER_FLAG_NAMES.map((f) => TRANSFER_FLAGS[f].setting);
+  if (value === undefined) return flags;
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    problems.push(`${where} must be an object { ${settings.join(", ")} } of booleans`);
+    return flags;
   }
-  const out = { ...defaults };
   for (const [k, v] of Object.entries(value)) {
-    if (!(k in defaults)) problems.push(`${where}.${k} is not a feature flag (known: enabled, cold_transfer, multi_participant)`);
+    const flag = TRANSFER_FLAG_NAMES.find((f) => TRANSFER_FLAGS[f].setting === k);
+    if (!flag) problems.push(`${where}.${k} is not a feature flag (known: ${settings.join(", ")})`);
     else if (typeof v !== "boolean") problems.push(`${where}.${k} must be true or false, got ${JSON.stringify(v)}`);
-    else out[k as keyof FeatureFlags] = v;
+    else flags[flag] = v;
   }
-  return out;
+  return flags;
 }
 
 function parseServerless(value: unknown, where: string, stack: string, problems: string[]): StackSettings["serverless"] {

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { staleBuildReason } from "../tools/build-stamp";
 import { ConfigError, loadStackSettings, type StackSettings } from "./config";
+import { resourceType } from "../functions/lib/contract.private";
 
 const NS = "flex-transfer";
 
@@ -87,7 +88,7 @@ export function protectSetting(config: pulumi.Config = new pulumi.Config(NS)): b
   throw new pulumi.RunError(`Invalid stack configuration:\n  - ${NS}:protect must be true or false, got ${JSON.stringify(raw)}`);
 }
 
-const TYPE_OF_KIND = new Set(PROTECTED_KINDS.map((kind) => `pulumi-nodejs:dynamic/twilio:${kind}`));
+const TYPE_OF_KIND = new Set(PROTECTED_KINDS.map(resourceType));
 
 /**
  * With protection on, the engine refuses any operation that would delete (or

@@ -51,7 +51,7 @@ async function main() {
     voiceTransferWorkflow: settings.voiceTransferWorkflow,
     taskChannels: settings.taskChannels,
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
-    voiceTransfer: settings.voiceTransfer,
+    voiceTransfer: settings.features.voiceTransfer,
     voiceAssignmentCallbackUrl: functionUrl("/voice/assignment"),
     eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/taskrouter/events") : undefined,
   });
@@ -72,7 +72,6 @@ async function main() {
     chatTransferWorkflowSid: routing.chatTransferWorkflowSid,
     voiceTransferWorkflowSid: routing.voiceTransferWorkflowSid,
     features: settings.features,
-    voiceTransfer: settings.voiceTransfer,
   });
 
   if (settings.flexUiFlagsKey) {

@@ -5,8 +5,12 @@
 // the same workflows offline, so both always agree.
 import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../workflows";
 import type { QueueSettings, StackSettings } from "./config";
+import { WORKFLOW_NAMES } from "../functions/lib/contract.private";
 
-export type RoutingSettings = Pick<StackSettings, "everyoneQueue" | "queues" | "workerTransferTimeoutSeconds" | "voiceTransfer" | "chatTransferWorkflow" | "voiceTransferWorkflow">;
+/** What the workflows' JSON is built from. */
+export type WorkflowSettings = Pick<StackSettings, "everyoneQueue" | "queues" | "workerTransferTimeoutSeconds" | "chatTransferWorkflow" | "voiceTransferWorkflow">;
+/** What the routing plan is built from: the workflows' settings, and whether voice transfers are on. */
+export type RoutingSettings = WorkflowSettings & Pick<StackSettings, "features">;
 
 export interface PlannedQueue {
   friendlyName: string;
@@ -31,7 +35,7 @@ export interface PlannedWorkflow {
   configuration: string;
 }
 
-export const DEFAULT_WORKFLOW_NAMES = { chat: "Chat Transfer", voice: "Voice Transfer" } as const;
+export const DEFAULT_WORKFLOW_NAMES = { chat: WORKFLOW_NAMES.chatTransfer, voice: WORKFLOW_NAMES.voiceTransfer } as const;
 
 /** The all-agents queue first, then the declared queues in config order. */
 export function plannedQueues(settings: Pick<RoutingSettings, "everyoneQueue" | "queues">): PlannedQueue[] {
@@ -43,7 +47,7 @@ export function plannedQueues(settings: Pick<RoutingSettings, "everyoneQueue" | 
   ];
 }
 
-export function chatTransferConfiguration(settings: RoutingSettings, sids: QueueSids): string {
+export function chatTransferConfiguration(settings: WorkflowSettings, sids: QueueSids): string {
   const config = buildChatTransferWorkflow({
     everyoneQueueSid: sids.everyone,
     queues: settings.queues.map((q) => ({ name: q.name, sid: sids.byName[q.name] })),
@@ -52,7 +56,7 @@ export function chatTransferConfiguration(settings: RoutingSettings, sids: Queue
   return JSON.stringify(withTransferExpressions(config, settings.queues, sids.byName));
 }
 
-export function voiceTransferConfiguration(settings: RoutingSettings, sids: QueueSids): string {
+export function voiceTransferConfiguration(settings: WorkflowSettings, sids: QueueSids): string {
   return JSON.stringify(
     buildVoiceTransferWorkflow({
       everyoneQueueSid: sids.everyone,
@@ -67,7 +71,7 @@ export function plannedWorkflows(settings: RoutingSettings, sids: QueueSids): Pl
   const workflows: PlannedWorkflow[] = [
     { key: "chat-transfer", friendlyName: settings.chatTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.chat, configuration: chatTransferConfiguration(settings, sids) },
   ];
-  if (settings.voiceTransfer) {
+  if (settings.features.voiceTransfer) {
     workflows.push({ key: "voice-transfer", friendlyName: settings.voiceTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.voice, configuration: voiceTransferConfiguration(settings, sids) });
   }
   return workflows;

@@ -17,12 +17,14 @@ import {
   plaintextSecretProblems,
   workspaceAdoptionProblem,
   CHAT_TRANSFER,
+  NOT_IN_CONVERSATION,
+  WIRED_VARIABLES,
 } from "./rules";
 import { stackContext, stackName } from "./stack-context";
 
 export const chatTransferExcludesAgentsInConversation: ResourceValidationPolicy = {
   name: "chat-transfer-excludes-agents-in-conversation",
-  description: `Every queue target of the "${CHAT_TRANSFER}" workflow excludes the agents already in the conversation (worker.sid NOT IN task.workerSidsInConversation), and no transfer can fall through to default_filter.`,
+  description: `Every queue target of the "${CHAT_TRANSFER}" workflow excludes the agents already in the conversation (${NOT_IN_CONVERSATION}), and no transfer can fall through to default_filter.`,
   enforcementLevel: "mandatory",
   severity: "high",
   validateResource: (args, reportViolation) => {
@@ -68,7 +70,7 @@ export const productionAdoptsFlexWorkspace: ResourceValidationPolicy = {
 export const functionsUseThisStacksWorkflows: StackValidationPolicy = {
   name: "functions-use-this-stacks-workflows",
   description:
-    "The transfer functions' environment variables (TWILIO_FLEX_WORKSPACE_SID, TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID, TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID) are the SIDs of this stack's own workspace and workflows.",
+    `The transfer functions' environment variables (${Object.keys(WIRED_VARIABLES).join(", ")}) are the SIDs of this stack's own workspace and workflows.`,
   enforcementLevel: "mandatory",
   severity: "high",
   validateStack: (args, reportViolation) => {

@@ -2,24 +2,25 @@
 // data, so each can be tested without an engine. policies.ts adapts them to
 // CrossGuard. Every message names the resource (or config key) and the fix.
 import { parseExpression, type ExpressionNode, type OperandNode } from "../routing";
+import { FUNCTION_ENV, NOT_IN_CONVERSATION, resourceType, WORKFLOW_NAMES } from "../functions/lib/contract.private";
 
 /** Resource type tokens of the project's dynamic providers (infra/providers). */
 export const TYPES = {
-  workspace: "pulumi-nodejs:dynamic/twilio:Workspace",
-  workflow: "pulumi-nodejs:dynamic/twilio:Workflow",
-  deployment: "pulumi-nodejs:dynamic/twilio:Deployment",
+  workspace: resourceType("Workspace"),
+  workflow: resourceType("Workflow"),
+  deployment: resourceType("Deployment"),
 } as const;
 
-export const CHAT_TRANSFER = "Chat Transfer";
-export const VOICE_TRANSFER = "Voice Transfer";
+export const CHAT_TRANSFER = WORKFLOW_NAMES.chatTransfer;
+export const VOICE_TRANSFER = WORKFLOW_NAMES.voiceTransfer;
 /** The conjunct every Chat Transfer queue target must carry (workflows/chat-transfer.ts). */
-export const NOT_IN_CONVERSATION = "worker.sid NOT IN task.workerSidsInConversation";
+export { NOT_IN_CONVERSATION };
 
 /** The function environment variables that carry this stack's SIDs (infra/components/transfer-functions.ts). */
 export const WIRED_VARIABLES = {
-  TWILIO_FLEX_WORKSPACE_SID: { kind: "workspace", label: "workspace" },
-  TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: CHAT_TRANSFER, resourceName: "routing-chat-transfer", label: `"${CHAT_TRANSFER}" workflow` },
-  TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID: { kind: "workflow", friendlyName: VOICE_TRANSFER, resourceName: "routing-voice-transfer", label: `"${VOICE_TRANSFER}" workflow` },
+  [FUNCTION_ENV.workspaceSid]: { kind: "workspace", label: "workspace" },
+  [FUNCTION_ENV.chatTransferWorkflowSid]: { kind: "workflow", friendlyName: CHAT_TRANSFER, resourceName: "routing-chat-transfer", label: `"${CHAT_TRANSFER}" workflow` },
+  [FUNCTION_ENV.voiceTransferWorkflowSid]: { kind: "workflow", friendlyName: VOICE_TRANSFER, resourceName: "routing-voice-transfer", label: `"${VOICE_TRANSFER}" workflow` },
 } as const;
 
 /** A value the engine does not know yet (a preview of something not yet created). */

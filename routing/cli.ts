@@ -193,7 +193,7 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
     throw error;
   }
   const chosen = routing.workflows.filter((w) => wanted === undefined || w.key === wanted);
-  if (chosen.length === 0) throw new InputError(`stack ${stack} deploys no ${workflow} workflow (flex-transfer:voiceTransfer is false in ${routing.file})`);
+  if (chosen.length === 0) throw new InputError(`stack ${stack} deploys no ${workflow} workflow (flex-transfer:features.voice_transfer is false in ${routing.file})`);
   return {
     list: chosen.map((w) => ({ label: `stack ${stack} · ${w.friendlyName}`, configuration: w.configuration, queues: routing.queues, queuesLabel: routing.file })),
     notes: routing.notes,

@@ -18,6 +18,7 @@ import { type Emulator, flexSeedSids } from '../emulator';
 import { createTwilioClient } from '../clients';
 import { expectSuccess, scratchProject } from '../tools/scratch-project';
 import { REPO_ROOT } from '../tools/pulumi-cli';
+import { TRANSFER_FLAG_NAMES, TRANSFER_FLAGS } from '../functions/lib/contract.private';
 
 export const COMPILED_FUNCTIONS = path.join(REPO_ROOT, 'dist', 'functions');
 export const SOURCE_FUNCTIONS = path.join(REPO_ROOT, 'functions');
@@ -148,17 +149,13 @@ export async function deployTransferStack(emulator: Emulator, opts: DeployOption
   };
 }
 
-/** Feature-flag variables as stack config (the stack owns the functions' environment). */
-function featuresFrom(env: Record<string, string> = {}): { enabled: boolean; cold_transfer: boolean; multi_participant: boolean } {
-  const known: Record<string, 'enabled' | 'cold_transfer' | 'multi_participant'> = {
-    FLEX_TRANSFER_ENABLED: 'enabled',
-    FLEX_TRANSFER_COLD_TRANSFER: 'cold_transfer',
-    FLEX_TRANSFER_MULTI_PARTICIPANT: 'multi_participant',
-  };
-  const features = { enabled: true, cold_transfer: true, multi_participant: true };
+/** Flag variables (by their environment names) as the stack's `features` config: the stack owns the functions' environment. */
+function featuresFrom(env: Record<string, string> = {}): Record<string, boolean> {
+  const features: Record<string, boolean> = {};
   for (const [key, value] of Object.entries(env)) {
-    if (!(key in known)) throw new Error(`deployTransferStack: ${key} is not a feature flag the stack sets; set it through stack config`);
-    features[known[key]] = value === 'true';
+    const flag = TRANSFER_FLAG_NAMES.find((f) => TRANSFER_FLAGS[f].env === key);
+    if (!flag) throw new Error(`deployTransferStack: ${key} is not a feature flag the stack sets; set it through stack config`);
+    features[TRANSFER_FLAGS[flag].setting] = value === 'true';
   }
   return features;
 }

@@ -4,6 +4,7 @@
 // adopts them and a report of what was found. Reads only; writes nothing.
 import type { TwilioSession } from "../infra/providers/runtime/twilio";
 import { readTransferSettings } from "../infra/providers/flex/native-transfers";
+import { sidPattern, TRANSFER_FLAGS, WORKFLOW_NAMES } from "../functions/lib/contract.private";
 
 /** Stack config values, JSON-decoded, keyed without the `flex-transfer:` namespace. */
 export type RawConfig = Record<string, unknown>;
@@ -31,7 +32,7 @@ export const TEMPLATE_NAMES = {
 } as const;
 
 const NS = "flex-transfer";
-const isSid = (prefix: string, v: unknown) => typeof v === "string" && new RegExp(`^${prefix}[0-9a-f]{32}$`).test(v) && !/^..0{32}$/.test(v);
+const isSid = (prefix: string, v: unknown) => typeof v === "string" && sidPattern(prefix).test(v) && !/^..0{32}$/.test(v);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === "object" && !Array.isArray(v) ? { ...(v as Record<string, unknown>) } : {});
 const hasAdopt = (v: Record<string, unknown>) => v.adopt !== undefined && v.adopt !== false;
 
@@ -94,7 +95,7 @@ export async function discover(twilio: TwilioSession, raw: RawConfig, stack: str
   // The Chat Transfer workflow: ours by name, else the template's (matched as its setup script does).
   const chat = obj(config.chatTransferWorkflow);
   if (!hasAdopt(chat)) {
-    const wanted = typeof chat.friendlyName === "string" ? chat.friendlyName : "Chat Transfer";
+    const wanted = typeof chat.friendlyName === "string" ? chat.friendlyName : WORKFLOW_NAMES.chatTransfer;
     const exact = adoptable(workflows).filter((w) => w.friendlyName === wanted);
     const like = adoptable(workflows).filter((w) => TEMPLATE_NAMES.chatTransferWorkflow.test(w.friendlyName));
     const pick = exact.length === 1 ? exact[0] : like.length === 1 ? like[0] : undefined;
@@ -117,8 +118,8 @@ export async function discover(twilio: TwilioSession, raw: RawConfig, stack: str
 
   // The Voice Transfer workflow, by name.
   const voice = obj(config.voiceTransferWorkflow);
-  if (!hasAdopt(voice) && config.voiceTransfer !== false) {
-    const wanted = typeof voice.friendlyName === "string" ? voice.friendlyName : "Voice Transfer";
+  if (!hasAdopt(voice) && obj(config.features)[TRANSFER_FLAGS.voiceTransfer.setting] !== false) {
+    const wanted = typeof voice.friendlyName === "string" ? voice.friendlyName : WORKFLOW_NAMES.voiceTransfer;
     const match = adoptable(workflows).filter((w) => w.friendlyName === wanted);
     if (match.length === 1) {
       config.voiceTransferWorkflow = { ...voice, adopt: { sid: match[0].sid } };
@@ -130,7 +131,7 @@ export async function discover(twilio: TwilioSession, raw: RawConfig, stack: str
 
   // Native messaging transfers: reported; what to do is a person's decision.
   const features = obj(config.features);
-  if (features.enabled !== false && config.nativeTransfers !== "ignore") {
+  if (features[TRANSFER_FLAGS.enabled.setting] !== false && config.nativeTransfers !== "ignore") {
     try {
       const instance = (await read("the Flex configuration", () => twilio.client.flexApi.v1.configuration().fetch())).flexInstanceSid;
       const native = instance ? await readTransferSettings(twilio, instance) : undefined;

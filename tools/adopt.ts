@@ -32,6 +32,7 @@ import { sameValue } from "../infra/providers/runtime/define";
 import { openSession, type TwilioSession } from "../infra/providers/runtime/twilio";
 import { discover, type RawConfig } from "./adopt-discovery";
 import { REPO_ROOT, selectStack } from "./pulumi-cli";
+import { flexUiFlags } from "../functions/lib/contract.private";
 
 const NS = "flex-transfer";
 
@@ -166,7 +167,7 @@ function describeChanges(p: PlannedAdoption, live: Record<string, unknown>, s: S
     else if (field === "friendlyName" && p.kind === "TaskQueue") {
       const name = p.name === NAMES.everyoneQueue ? s.everyoneQueue.name : s.queues.find((q) => NAMES.queue(q.name) === p.name)?.name;
       if (name !== undefined && name !== live.friendlyName) say(field, JSON.stringify(name));
-    } else if (field === "value" && !sameValue(live.value, { ...s.features })) say(field, JSON.stringify(s.features));
+    } else if (field === "value" && !sameValue(live.value, flexUiFlags(s.features))) say(field, JSON.stringify(flexUiFlags(s.features)));
     else if (field === "enabled" && live.enabled !== false) say(field, "false");
     else if (field === "includeCredentials" && live.includeCredentials !== true) say(field, "true");
   }

@@ -28,12 +28,13 @@ import { readArgs } from "./cli-args";
 import { parsePreviewEvents, nameOfUrn as nameOf, type PlannedStep, type PolicyViolation } from "./engine-events";
 import { placeholderSid, runProgramUnderMocks } from "./program-under-mocks";
 import { programMainOf, REPO_ROOT, runPulumi, selectStack, stackEnv } from "./pulumi-cli";
+import { resourceType } from "../functions/lib/contract.private";
 
 export type { PolicyViolation };
 
 export const TYPES = {
-  workflow: "pulumi-nodejs:dynamic/twilio:Workflow",
-  queue: "pulumi-nodejs:dynamic/twilio:TaskQueue",
+  workflow: resourceType("Workflow"),
+  queue: resourceType("TaskQueue"),
 } as const;
 
 /** The value Pulumi shows for an input not known until `up`. */

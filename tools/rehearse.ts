@@ -27,6 +27,7 @@ import { readArgs } from "./cli-args";
 import { ensurePolicyAnalyzerPlugin } from "./plugins/install";
 import { REPO_ROOT } from "./pulumi-cli";
 import { runNode, scratchProject, type ScratchProject, type StackRun } from "./scratch-project";
+import { resourceType } from "../functions/lib/contract.private";
 
 export const POLICY_PACK = path.join(REPO_ROOT, "policy");
 const PROGRAM = path.join(REPO_ROOT, "dist", "infra", "index.js");
@@ -131,7 +132,7 @@ function fail(stage: string, run: StackRun, what: string): never {
 /** Deployed function files (path → sha256) of a stack, from its state. */
 function deployedFunctions(exported: string): Record<string, string> {
   const state = JSON.parse(exported.slice(exported.indexOf("{"))) as { deployment?: { resources?: Array<{ type: string; outputs?: { functions?: Array<{ path: string; sha256: string }> } }> } };
-  const deployment = state.deployment?.resources?.find((r) => r.type === "pulumi-nodejs:dynamic/twilio:Deployment");
+  const deployment = state.deployment?.resources?.find((r) => r.type === resourceType("Deployment"));
   return Object.fromEntries((deployment?.outputs?.functions ?? []).map((f) => [f.path, f.sha256]));
 }
 

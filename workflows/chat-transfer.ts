@@ -3,6 +3,7 @@
 
 import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
 import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
+import { NOT_IN_CONVERSATION, TASK_ATTRIBUTES as A } from "../functions/lib/contract.private";
 
 export interface ChatTransferWorkflowOptions {
   /** The all-workers queue (target_workers 1==1): known-worker routing and the fallback for everything. */
@@ -14,7 +15,7 @@ export interface ChatTransferWorkflowOptions {
 }
 
 /** Excludes agents already in the conversation; a missing list excludes nobody (NOT IN a non-array is true). */
-export const NOT_IN_CONVERSATION = "worker.sid NOT IN task.workerSidsInConversation";
+export { NOT_IN_CONVERSATION };
 
 export const CHAT_TRANSFER_FILTER_NAMES = {
   worker: "Transfer to worker",
@@ -29,16 +30,16 @@ export function buildChatTransferWorkflow(options: ChatTransferWorkflowOptions):
 
   const workerFilter: WorkflowFilter = {
     filter_friendly_name: CHAT_TRANSFER_FILTER_NAMES.worker,
-    expression: "transferTargetType == 'worker'",
+    expression: `${A.transferTargetType} == 'worker'`,
     targets: [
-      { queue: everyone, known_worker_sid: "task.transferTargetSid", timeout },
+      { queue: everyone, known_worker_sid: `task.${A.transferTargetSid}`, timeout },
       { queue: everyone, expression: NOT_IN_CONVERSATION },
     ],
   };
   const queueFilters: WorkflowFilter[] = queues.map((queue) => ({
     filter_friendly_name: CHAT_TRANSFER_FILTER_NAMES.queue(queue.name),
     // SID match survives a rename; name match serves plugins that send only the name.
-    expression: `transferTargetType == 'queue' AND (transferTargetSid == '${queue.sid}' OR transferQueueName == ${queue.quotedName})`,
+    expression: `${A.transferTargetType} == 'queue' AND (${A.transferTargetSid} == '${queue.sid}' OR ${A.transferQueueName} == ${queue.quotedName})`,
     targets: [{ queue: queue.sid, expression: NOT_IN_CONVERSATION }],
   }));
   const unmatchedFilter: WorkflowFilter = {

@@ -6,6 +6,7 @@
 
 import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
 import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
+import { TASK_ATTRIBUTES as A } from "../functions/lib/contract.private";
 
 export interface VoiceTransferWorkflowOptions {
   /** The all-workers queue (target_workers 1==1). */
@@ -29,16 +30,16 @@ export function buildVoiceTransferWorkflow(options: VoiceTransferWorkflowOptions
 
   const agentFilter: WorkflowFilter = {
     filter_friendly_name: VOICE_TRANSFER_FILTER_NAMES.agent,
-    expression: "requested_agent != null",
+    expression: `${A.requestedAgent} != null`,
     targets: [
-      { queue: everyone, known_worker_sid: "task.requested_agent", timeout },
+      { queue: everyone, known_worker_sid: `task.${A.requestedAgent}`, timeout },
       // The caller is on hold in the conference: if the agent does not answer, anyone may.
       { queue: everyone },
     ],
   };
   const queueFilters: WorkflowFilter[] = queues.map((queue) => ({
     filter_friendly_name: VOICE_TRANSFER_FILTER_NAMES.queue(queue.name),
-    expression: `desired_queue == '${queue.sid}' OR desired_queue == ${queue.quotedName}`,
+    expression: `${A.desiredQueue} == '${queue.sid}' OR ${A.desiredQueue} == ${queue.quotedName}`,
     targets: [{ queue: queue.sid }],
   }));
   const unmatchedFilter: WorkflowFilter = {

@@ -36,6 +36,7 @@ import { createBuild, createDeployment } from '../services/serverless/builds';
 import { createEnvironment, createResource, createService, createVariable, createVersion, type ServerlessState } from '../services/serverless/models';
 import { flexState } from '../services/flex/state';
 import type { ServiceEnv } from '../core/types';
+import { FUNCTION_ENV, NOT_IN_CONVERSATION } from '../../functions/lib/contract.private';
 
 export const TEMPLATE_QUEUES = [
   { name: 'Template Example Everyone', targetWorkers: '1==1' },
@@ -84,7 +85,7 @@ export function templateChatTransferConfiguration(queues: Record<string, string>
   const toQueue = (filter: string, name: string) => ({
     filter_friendly_name: filter,
     expression: `transferQueueName == '${name}'`,
-    targets: [{ queue: queues[name], expression: 'worker.sid NOT IN task.workerSidsInConversation' }],
+    targets: [{ queue: queues[name], expression: NOT_IN_CONVERSATION }],
   });
   return JSON.stringify(
     {
@@ -141,8 +142,8 @@ export function seedTemplateServerless(env: ServiceEnv, accountSid: string): voi
   // Deployed long ago: the build is complete (its completion timer then does nothing).
   build.status = 'completed';
   createDeployment(env, svc, environment.sid, build.sid);
-  createVariable(env, environment, 'TWILIO_FLEX_WORKSPACE_SID', flexSeedSids(accountSid).workspace);
-  createVariable(env, environment, 'TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID', templateSeedSids(accountSid).chatTransferWorkflow);
+  createVariable(env, environment, FUNCTION_ENV.workspaceSid, flexSeedSids(accountSid).workspace);
+  createVariable(env, environment, FUNCTION_ENV.chatTransferWorkflowSid, templateSeedSids(accountSid).chatTransferWorkflow);
 }
 
 /** The template's flags and functions domain in ui_attributes (after the `flex` configuration is seeded). */

@@ -44,10 +44,6 @@ const LIVE = ['pending', 'reserved'];
 const REUSE_POLLS = 3;
 const REUSE_POLL_MS = 250;
 
-function requireChatEnabled(env: EndpointEnv): void {
-  if (!env.config.flags.enabled) throw tr().httpError(409, 'feature_disabled', 'chat transfers are disabled (FLEX_TRANSFER_ENABLED is false)');
-}
-
 function notActive(original: TaskRecord): Error {
   return tr().httpError(409, 'task_not_active', `task ${original.sid} is ${original.status}, not assigned: only a task in progress can be transferred`, { taskStatus: original.status });
 }
@@ -229,14 +225,14 @@ async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promi
 // POST /chat/transfer, POST /chat/invite
 
 export async function coldTransfer(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
-  if (!env.config.flags.coldTransfer) throw tr().httpError(409, 'cold_transfer_disabled', 'cold transfer is disabled (FLEX_TRANSFER_COLD_TRANSFER is false)');
+  tr().requireFlag(env.config, 'enabled');
+  tr().requireFlag(env.config, 'coldTransfer');
   return requestTransfer(env, 'cold');
 }
 
 export async function invite(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
-  if (!env.config.flags.multiParticipant) throw tr().httpError(409, 'multi_participant_disabled', 'inviting agents is disabled (FLEX_TRANSFER_MULTI_PARTICIPANT is false)');
+  tr().requireFlag(env.config, 'enabled');
+  tr().requireFlag(env.config, 'multiParticipant');
   return requestTransfer(env, 'invite');
 }
 
@@ -244,7 +240,7 @@ export async function invite(env: EndpointEnv): Promise<Result> {
 // POST /chat/cancel-invite
 
 export async function cancelInvite(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
+  tr().requireFlag(env.config, 'enabled');
   const p = params();
   const { fetchTaskParam, httpError } = tr();
   const s = state();
@@ -284,7 +280,7 @@ export async function cancelInvite(env: EndpointEnv): Promise<Result> {
 // POST /chat/leave
 
 export async function leave(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
+  tr().requireFlag(env.config, 'enabled');
   const p = params();
   const { fetchTaskParam, httpError } = tr();
   const s = state();

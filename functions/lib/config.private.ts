@@ -5,6 +5,11 @@
  * and never a 4xx blamed on the caller.
  */
 import type { FunctionContext } from '../types';
+import type * as Load from './load.private';
+import type * as Contract from './contract.private';
+import type { TransferFlags } from './contract.private';
+
+declare const Runtime: { getFunctions(): Record<string, { path: string }> };
 
 export class ConfigError extends Error {
   constructor(
@@ -16,40 +21,19 @@ export class ConfigError extends Error {
   }
 }
 
-export interface FeatureFlags {
-  /** FLEX_TRANSFER_ENABLED: the chat transfer feature as a whole. */
-  enabled: boolean;
-  /** FLEX_TRANSFER_COLD_TRANSFER */
-  coldTransfer: boolean;
-  /** FLEX_TRANSFER_MULTI_PARTICIPANT */
-  multiParticipant: boolean;
-  /** FLEX_TRANSFER_VOICE_ENABLED */
-  voiceEnabled: boolean;
-}
-
 export interface TransferConfig {
   accountSid: string | undefined;
   workspaceSid: string;
   chatWorkflowSid: string | undefined;
   voiceWorkflowSid: string | undefined;
-  flags: FeatureFlags;
+  /** The transfer flags (lib/contract), each from its environment variable; unset means on. */
+  flags: TransferFlags;
   allowedOrigins: string[];
   /** The functions' public domain (DOMAIN_NAME), for callback URLs. */
   domainName: string | undefined;
 }
 
-export const DEFAULT_ALLOWED_ORIGINS = ['https://flex.twilio.com'];
-
-export const ENV = {
-  workspace: 'TWILIO_FLEX_WORKSPACE_SID',
-  chatWorkflow: 'TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID',
-  voiceWorkflow: 'TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID',
-  enabled: 'FLEX_TRANSFER_ENABLED',
-  cold: 'FLEX_TRANSFER_COLD_TRANSFER',
-  multi: 'FLEX_TRANSFER_MULTI_PARTICIPANT',
-  voice: 'FLEX_TRANSFER_VOICE_ENABLED',
-  origins: 'FLEX_TRANSFER_ALLOWED_ORIGINS',
-} as const;
+const contract = () => (require(Runtime.getFunctions()['lib/load'].path) as typeof Load).loadLib<typeof Contract>('lib/contract');
 
 function envString(context: FunctionContext, name: string): string | undefined {
   const v = context[name];
@@ -81,7 +65,9 @@ export function envFlag(context: FunctionContext, name: string, fallback: boolea
 }
 
 export function envOrigins(context: FunctionContext): string[] {
-  const v = envString(context, ENV.origins);
+  const { FUNCTION_ENV, DEFAULT_ALLOWED_ORIGINS } = contract();
+  const name = FUNCTION_ENV.allowedOrigins;
+  const v = envString(context, name);
   if (v === undefined) return [...DEFAULT_ALLOWED_ORIGINS];
   const out: string[] = [];
   for (const part of v.split(',')) {
@@ -91,14 +77,14 @@ export function envOrigins(context: FunctionContext): string[] {
     try {
       u = new URL(o);
     } catch {
-      throw new ConfigError(ENV.origins, `${ENV.origins} entry "${o.slice(0, 80)}" is not an origin (e.g. https://flex.twilio.com)`);
+      throw new ConfigError(name, `${name} entry "${o.slice(0, 80)}" is not an origin (e.g. ${DEFAULT_ALLOWED_ORIGINS[0]})`);
     }
     if ((u.protocol !== 'https:' && u.protocol !== 'http:') || u.origin !== o.replace(/\/$/, '')) {
-      throw new ConfigError(ENV.origins, `${ENV.origins} entry "${o.slice(0, 80)}" must be a bare origin: scheme://host[:port], no path`);
+      throw new ConfigError(name, `${name} entry "${o.slice(0, 80)}" must be a bare origin: scheme://host[:port], no path`);
     }
     out.push(u.origin);
   }
-  if (out.length === 0) throw new ConfigError(ENV.origins, `${ENV.origins} is set but lists no origin`);
+  if (out.length === 0) throw new ConfigError(name, `${name} is set but lists no origin`);
   return out;
 }
 
@@ -109,16 +95,12 @@ export interface ConfigNeeds {
 
 /** Reads and validates the configuration an endpoint needs. */
 export function readConfig(context: FunctionContext, needs: ConfigNeeds = {}): TransferConfig {
-  const flags: FeatureFlags = {
-    enabled: envFlag(context, ENV.enabled, true),
-    coldTransfer: envFlag(context, ENV.cold, true),
-    multiParticipant: envFlag(context, ENV.multi, true),
-    voiceEnabled: envFlag(context, ENV.voice, true),
-  };
-  const workspaceSid = envSid(context, ENV.workspace, 'WS', 'TaskRouter Workspace');
+  const { TRANSFER_FLAGS, TRANSFER_FLAG_NAMES, FUNCTION_ENV } = contract();
+  const flags = Object.fromEntries(TRANSFER_FLAG_NAMES.map((f) => [f, envFlag(context, TRANSFER_FLAGS[f].env, true)])) as TransferFlags;
+  const workspaceSid = envSid(context, FUNCTION_ENV.workspaceSid, 'WS', 'TaskRouter Workspace');
   // A workflow SID is required only while its feature is on (a disabled feature answers 409, not a config error).
-  const chatWorkflowSid = needs.chat && flags.enabled ? envSid(context, ENV.chatWorkflow, 'WW', 'Chat Transfer TaskRouter Workflow') : undefined;
-  const voiceWorkflowSid = needs.voice && flags.voiceEnabled ? envSid(context, ENV.voiceWorkflow, 'WW', 'voice transfer TaskRouter Workflow') : undefined;
+  const chatWorkflowSid = needs.chat && flags.enabled ? envSid(context, FUNCTION_ENV.chatTransferWorkflowSid, 'WW', 'Chat Transfer TaskRouter Workflow') : undefined;
+  const voiceWorkflowSid = needs.voice && flags.voiceTransfer ? envSid(context, FUNCTION_ENV.voiceTransferWorkflowSid, 'WW', 'Voice Transfer TaskRouter Workflow') : undefined;
   const domainName = envString(context, 'DOMAIN_NAME');
   const accountSid = envString(context, 'ACCOUNT_SID');
   return { accountSid, workspaceSid, chatWorkflowSid, voiceWorkflowSid, flags, allowedOrigins: envOrigins(context), domainName };
@@ -129,6 +111,6 @@ export function readAllowedOrigins(context: FunctionContext): string[] {
   try {
     return envOrigins(context);
   } catch {
-    return [...DEFAULT_ALLOWED_ORIGINS];
+    return [...contract().DEFAULT_ALLOWED_ORIGINS];
   }
 }

@@ -187,7 +187,7 @@ function buildPorts(endpoint: string, context: FunctionContext, config: Transfer
 
 /**
  * An endpoint Flex calls: the request metadata checked, the origin checked
- * (403 for an origin not in FLEX_TRANSFER_ALLOWED_ORIGINS, before any Twilio
+ * (403 for an origin not in the allowed origins, before any Twilio
  * call), a valid Flex token (403 otherwise), then `impl`.
  */
 export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: EndpointEnv) => Promise<Result>): FunctionHandler {
@@ -200,7 +200,7 @@ export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: Endpo
       const origin = header(headers, 'origin');
       const c = corsHeaders(origin, allowed);
       if (c === null) {
-        send(callback, 403, { success: false, error: 'origin_not_allowed', message: `origin ${origin} is not allowed (FLEX_TRANSFER_ALLOWED_ORIGINS)` }, {});
+        send(callback, 403, { success: false, error: 'origin_not_allowed', message: `origin ${origin} is not allowed (${load().loadLib<typeof Contract>('lib/contract').FUNCTION_ENV.allowedOrigins})` }, {});
         return;
       }
       cors = c;

@@ -8,11 +8,15 @@
  */
 import type * as Load from './load.private';
 import type * as Http from './http.private';
+import type * as Contract from './contract.private';
 import type { TaskRecord, TwilioPort } from './twilio.private';
+import type { TransferConfig } from './config.private';
+import type { TransferFlag } from './contract.private';
 
 /** Twilio's runtime global (a free identifier: see lib/load.private.ts). */
 declare const Runtime: { getFunctions(): Record<string, { path: string }> };
 const http = () => (require(Runtime.getFunctions()['lib/load'].path) as typeof Load).loadLib<typeof Http>('lib/http');
+const contract = () => (require(Runtime.getFunctions()['lib/load'].path) as typeof Load).loadLib<typeof Contract>('lib/contract');
 
 export interface Target {
   type: 'worker' | 'queue';
@@ -22,6 +26,13 @@ export interface Target {
 
 export function httpError(status: number, error: string, message: string, details: Record<string, unknown> = {}): Error {
   return new (http().HttpError)(status, error, message, details);
+}
+
+/** 409 with the flag's own error code when a transfer flag (lib/contract) is off. */
+export function requireFlag(config: TransferConfig, flag: TransferFlag): void {
+  if (config.flags[flag]) return;
+  const f = contract().TRANSFER_FLAGS[flag];
+  throw httpError(409, f.offError, `${f.about}: switched off (${f.env} is false; stack setting features.${f.setting})`);
 }
 
 /** Fetches a task a request parameter names: 404 naming the field when it does not exist. */

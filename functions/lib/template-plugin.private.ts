@@ -45,10 +45,6 @@ const LIVE = ['pending', 'reserved'];
 /** The template's success status for the transfer endpoints. */
 const CREATED = 201;
 
-function requireChatEnabled(env: EndpointEnv): void {
-  if (!env.config.flags.enabled) throw tr().httpError(409, 'feature_disabled', 'chat transfers are disabled (FLEX_TRANSFER_ENABLED is false)');
-}
-
 /** A required JSON-object parameter (400 naming the field when it is missing or not an object). */
 function jsonObject(event: FunctionEvent, field: string, purpose: string): Record<string, unknown> {
   const text = params().str(event, field, { required: true });
@@ -169,7 +165,7 @@ export async function inviteParticipant(env: EndpointEnv): Promise<Result> {
  * remove another agent (403 `not_a_participant`), as with `/chat/leave`.
  */
 export async function removeParticipant(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
+  tr().requireFlag(env.config, 'enabled');
   const p = params();
   const e = env.event;
   const flexInteractionSid = p.sid(e, 'flexInteractionSid', ['KD'], { required: true });
@@ -266,7 +262,7 @@ export function removedInvites(current: Record<string, unknown>, wanted: Record<
  * waiting for an agent cannot be removed (409: cancel the invite first).
  */
 export async function updateAttributes(env: EndpointEnv): Promise<Result> {
-  requireChatEnabled(env);
+  tr().requireFlag(env.config, 'enabled');
   const p = params();
   const s = state();
   const conversationSid = p.sid(env.event, 'conversationSid', ['CH'], { required: true });

@@ -39,10 +39,6 @@ const vs = () => load().loadLib<typeof VoiceState>('lib/voice-state');
 const REUSE_POLLS = 3;
 const REUSE_POLL_MS = 250;
 
-function requireVoiceEnabled(env: EndpointEnv): void {
-  if (!env.config.flags.voiceEnabled) throw tr().httpError(409, 'feature_disabled', 'voice transfers are disabled (FLEX_TRANSFER_VOICE_ENABLED is false)');
-}
-
 interface CallInputs {
   original: TaskRecord;
   conf: ConferenceRefs;
@@ -85,7 +81,7 @@ async function answerRepeat(env: EndpointEnv, call: CallInputs, resolved: Resolv
 // POST /voice/transfer
 
 export async function transfer(env: EndpointEnv): Promise<Result> {
-  requireVoiceEnabled(env);
+  tr().requireFlag(env.config, 'voiceTransfer');
   const p = params();
   const { httpError } = tr();
   const v = vs();
@@ -195,7 +191,7 @@ async function liveTransferOf(env: EndpointEnv, original: TaskRecord): Promise<R
 // POST /voice/complete-transfer (second step of a warm transfer)
 
 export async function completeTransfer(env: EndpointEnv): Promise<Result> {
-  requireVoiceEnabled(env);
+  tr().requireFlag(env.config, 'voiceTransfer');
   const p = params();
   // Default: what the transfer request asked for (wrap unless it said complete).
   const given = p.str(env.event, 'originalTaskAction', { maxLength: 20 }) === undefined ? undefined : p.oneOf<OriginalTaskAction>(env.event, 'originalTaskAction', ['wrap', 'complete'], 'wrap');
@@ -217,7 +213,7 @@ export async function completeTransfer(env: EndpointEnv): Promise<Result> {
 // POST /voice/cancel-transfer (warm transfer not yet accepted)
 
 export async function cancelTransfer(env: EndpointEnv): Promise<Result> {
-  requireVoiceEnabled(env);
+  tr().requireFlag(env.config, 'voiceTransfer');
   const { httpError } = tr();
   const { original, conf, workers } = await loadCall(env);
   auth().authorize(env.actor, workers, `task ${original.sid}`);

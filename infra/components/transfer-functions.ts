@@ -2,7 +2,7 @@
 // environment variables wired from this stack's outputs: workflow and
 // workspace SIDs are never looked up by name or pasted by hand.
 import * as pulumi from "@pulumi/pulumi";
-import type { FeatureFlags } from "../config";
+import { DEFAULT_ALLOWED_ORIGINS, FUNCTION_ENV, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, type TransferFlags } from "../../functions/lib/contract.private";
 import { Deployment, type SourceFile } from "../providers/serverless/deployment";
 
 export interface TransferFunctionsArgs {
@@ -15,8 +15,7 @@ export interface TransferFunctionsArgs {
   workspaceSid: pulumi.Input<string>;
   chatTransferWorkflowSid: pulumi.Input<string>;
   voiceTransferWorkflowSid: pulumi.Input<string>;
-  features: FeatureFlags;
-  voiceTransfer: boolean;
+  features: TransferFlags;
   /** Origins allowed to call the functions from a browser. Default: Flex. */
   allowedOrigins?: string[];
 }
@@ -30,7 +29,7 @@ export class TransferFunctions extends pulumi.ComponentResource {
     super("flex-transfer:index:TransferFunctions", name, {}, opts);
     const variables = pulumi
       .all([args.workspaceSid, args.chatTransferWorkflowSid, args.voiceTransferWorkflowSid])
-      .apply(([workspace, chat, voice]) => transferEnvironment({ workspace, chat, voice, features: args.features, voiceTransfer: args.voiceTransfer, allowedOrigins: args.allowedOrigins }));
+      .apply(([workspace, chat, voice]) => transferEnvironment({ workspace, chat, voice, features: args.features, allowedOrigins: args.allowedOrigins }));
     const deployment = new Deployment(
       `${name}-deployment`,
       {
@@ -49,23 +48,13 @@ export class TransferFunctions extends pulumi.ComponentResource {
   }
 }
 
-/** The functions' environment: the contract in docs/functions.md. */
-export function transferEnvironment(p: {
-  workspace: string;
-  chat: string;
-  voice: string;
-  features: FeatureFlags;
-  voiceTransfer: boolean;
-  allowedOrigins?: string[];
-}): Record<string, string> {
+/** The functions' environment (names from functions/lib/contract; documented in docs/functions.md). */
+export function transferEnvironment(p: { workspace: string; chat: string; voice: string; features: TransferFlags; allowedOrigins?: string[] }): Record<string, string> {
   return {
-    TWILIO_FLEX_WORKSPACE_SID: p.workspace,
-    TWILIO_FLEX_CHAT_TRANSFER_WORKFLOW_SID: p.chat,
-    ...(p.voice ? { TWILIO_FLEX_VOICE_TRANSFER_WORKFLOW_SID: p.voice } : {}),
-    FLEX_TRANSFER_ENABLED: String(p.features.enabled),
-    FLEX_TRANSFER_COLD_TRANSFER: String(p.features.cold_transfer),
-    FLEX_TRANSFER_MULTI_PARTICIPANT: String(p.features.multi_participant),
-    FLEX_TRANSFER_VOICE_ENABLED: String(p.voiceTransfer),
-    FLEX_TRANSFER_ALLOWED_ORIGINS: (p.allowedOrigins ?? ["https://flex.twilio.com"]).join(","),
+    [FUNCTION_ENV.workspaceSid]: p.workspace,
+    [FUNCTION_ENV.chatTransferWorkflowSid]: p.chat,
+    ...(p.voice ? { [FUNCTION_ENV.voiceTransferWorkflowSid]: p.voice } : {}),
+    ...Object.fromEntries(TRANSFER_FLAG_NAMES.map((f) => [TRANSFER_FLAGS[f].env, String(p.features[f])])),
+    [FUNCTION_ENV.allowedOrigins]: (p.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).join(","),
   };
 }

@@ -4,6 +4,7 @@
 // so resources built from this SID do not show as changed when it cannot.
 import * as pulumi from "@pulumi/pulumi";
 import { providerModule, type ProviderKind } from "./remote";
+import { resourceType } from "../../functions/lib/contract.private";
 
 /** The inputs of a provider's resource, each accepting a Pulumi input. */
 export type ArgsOf<I> = { [K in keyof I]: pulumi.Input<I[K]> };
@@ -15,7 +16,7 @@ export type ArgsOf<I> = { [K in keyof I]: pulumi.Input<I[K]> };
  */
 export abstract class TwilioResource extends pulumi.CustomResource {
   protected constructor(kind: ProviderKind, name: string, props: pulumi.Inputs, opts?: pulumi.CustomResourceOptions) {
-    super(`pulumi-nodejs:dynamic/twilio:${kind}`, name, { ...props, __provider: providerModule(kind) }, opts);
+    super(resourceType(kind), name, { ...props, __provider: providerModule(kind) }, opts);
   }
 }
 

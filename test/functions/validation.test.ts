@@ -14,7 +14,7 @@ import { Budget, BudgetExhausted, TwilioCallError, normalizeError, withPolicy, I
 function installRuntime(): void {
   const dir = path.resolve(__dirname, '../../functions/lib');
   const fns: Record<string, { path: string }> = {};
-  for (const l of ['load', 'params', 'config', 'twilio', 'http', 'auth']) fns[`lib/${l}`] = { path: path.join(dir, `${l}.private.ts`) };
+  for (const l of ['load', 'params', 'config', 'contract', 'twilio', 'http', 'auth']) fns[`lib/${l}`] = { path: path.join(dir, `${l}.private.ts`) };
   (globalThis as Record<string, unknown>).Runtime = { getFunctions: () => fns, getAssets: () => ({}) };
   (globalThis as Record<string, unknown>).Twilio = { Response: class {} };
 }
@@ -77,7 +77,7 @@ describe('config', () => {
 
   test('valid configuration, defaults', () => {
     const c = config.readConfig(ctx(good), { chat: true, voice: true });
-    expect(c.flags).toEqual({ enabled: true, coldTransfer: true, multiParticipant: true, voiceEnabled: true });
+    expect(c.flags).toEqual({ enabled: true, coldTransfer: true, multiParticipant: true, voiceTransfer: true });
     expect(c.allowedOrigins).toEqual(['https://flex.twilio.com']);
   });
 

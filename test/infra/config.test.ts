@@ -17,7 +17,7 @@ function problems(raw: Record<string, unknown>): string[] {
 test("a minimal adopting config gets the documented defaults", () => {
   const settings = parseStackSettings({ workspace: { adoptSid: WS } }, "dev");
   expect(settings.workspace).toEqual({ mode: "adopt", sid: WS });
-  expect(settings.features).toEqual({ enabled: true, cold_transfer: true, multi_participant: true });
+  expect(settings.features).toEqual({ enabled: true, coldTransfer: true, multiParticipant: true, voiceTransfer: true });
   expect(settings.serverless).toEqual({ serviceName: "flex-transfer", environment: "dev", domainSuffix: "dev", runtime: "node22" });
   expect(settings.flexUiFlagsKey).toBe("custom_data.features.conversation_transfer");
   expect(settings.workerTransferTimeoutSeconds).toBe(120);

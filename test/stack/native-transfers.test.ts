@@ -24,7 +24,7 @@ async function setNative(enabled: boolean) {
 }
 
 function config(extra: Record<string, unknown> = {}) {
-  return { workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace }, serverless: { serviceName: "flex-transfer-native" }, voiceTransfer: false, ...extra };
+  return { workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace }, serverless: { serviceName: "flex-transfer-native" }, features: { voice_transfer: false }, ...extra };
 }
 
 beforeAll(async () => {

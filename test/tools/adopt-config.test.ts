@@ -12,7 +12,7 @@ config:
   flex-transfer:queues:
     - name: Sales   # the sales team
       targetWorkers: routing.skills HAS 'sales'
-  flex-transfer:voiceTransfer: true
+  flex-transfer:workspaceEventCallback: true
   flex-transfer:features: '{"enabled":true}'
 encryptionsalt: v1:abc
 `;
@@ -22,7 +22,7 @@ test("config values are read as the stack reads them, JSON text decoded", () => 
   expect(raw).toEqual({
     workspace: { adoptSid: "WS00000000000000000000000000000000" },
     queues: [{ name: "Sales", targetWorkers: "routing.skills HAS 'sales'" }],
-    voiceTransfer: true,
+    workspaceEventCallback: true,
     features: { enabled: true },
   });
 });
@@ -42,7 +42,7 @@ test("only changed values are written; comments, booleans and untouched keys sta
   expect(text).toContain("  # Your Flex workspace.");
   expect(text).toContain(`adoptSid: WS${"a".repeat(32)}`);
   expect(text).toMatch(/- name: Sales +# the sales team/);
-  expect(text).toContain("flex-transfer:voiceTransfer: true\n");
+  expect(text).toContain("flex-transfer:workspaceEventCallback: true\n");
   expect(text).toContain(`flex-transfer:features: '{"enabled":true}'`);
   expect(text).toContain("encryptionsalt: v1:abc");
   expect(readRawConfig(parseDocument(text))).toEqual(next);

@@ -1,8 +1,9 @@
 // Small input checks shared by the providers; each returns a reason or
 // nothing, and the caller names the property.
 import type { Failure } from "./define";
+import { sidPattern } from "../../../functions/lib/contract.private";
 
-export const SID_PATTERN = (prefix: string) => new RegExp(`^${prefix}[0-9a-f]{32}$`);
+export const SID_PATTERN = sidPattern;
 
 export class Checks<I extends object> {
   readonly failures: Failure[] = [];
