@@ -118,7 +118,12 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
     ];
     if (tr) {
       reads.push(() => ({ name: 'taskrouter.ListTask', method: 'GET', path: `/taskrouter/v1/Workspaces/${tr.ws}/Tasks?PageSize=20` }));
-      writes.push(() => ({ name: 'taskrouter.CreateTask', method: 'POST', path: `/taskrouter/v1/Workspaces/${tr.ws}/Tasks`, form: { WorkflowSid: tr.wf, Attributes: JSON.stringify({ n: counter }) } }));
+      writes.push(() => ({
+        name: 'taskrouter.CreateTask',
+        method: 'POST',
+        path: `/taskrouter/v1/Workspaces/${tr.ws}/Tasks`,
+        form: { WorkflowSid: tr.wf, Attributes: JSON.stringify({ n: counter }) },
+      }));
     }
 
     // Deterministic mix: every request index maps to the same call each run.
@@ -159,7 +164,9 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
       mix,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) },
     };
-    log(`mixed load: ${requests} requests, ${concurrency} clients, ${Math.round(writeRatio * 100)}% writes -> ${result.requestsPerSecond} req/s (p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${errors} errors)`);
+    log(
+      `mixed load: ${requests} requests, ${concurrency} clients, ${Math.round(writeRatio * 100)}% writes -> ${result.requestsPerSecond} req/s (p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${errors} errors)`,
+    );
 
     if (!tr) {
       result.tasks = { skipped: 'this emulator serves no TaskRouter: memory after 100,000 tasks not measured' };
@@ -181,7 +188,12 @@ export async function run(opts: BenchOptions = {}): Promise<BenchResult> {
           for (;;) {
             const i = idx++;
             if (i >= taskCount) return;
-            const res = await send({ name: 'taskrouter.CreateTask', method: 'POST', path: `/taskrouter/v1/Workspaces/${tr.ws}/Tasks`, form: { WorkflowSid: tr.wf, Attributes: JSON.stringify({ n: i, type: 'chat' }) } });
+            const res = await send({
+              name: 'taskrouter.CreateTask',
+              method: 'POST',
+              path: `/taskrouter/v1/Workspaces/${tr.ws}/Tasks`,
+              form: { WorkflowSid: tr.wf, Attributes: JSON.stringify({ n: i, type: 'chat' }) },
+            });
             if (res.status === 201) created++;
           }
         }),

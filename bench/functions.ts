@@ -20,19 +20,7 @@
 import type { Emulator, VoiceNetworkApi } from '../emulator';
 import { numberArg, readArgs } from '../tools/cli-args';
 import type { TransferStack } from '../support';
-import {
-  TWILIO_NUMBER,
-  acceptReservation,
-  callFunction,
-  pendingReservations,
-  setActivity,
-  signedCall,
-  startChat,
-  startDeployedStack,
-  startVoiceCall,
-  taskOf,
-  type FnResponse,
-} from '../support';
+import { TWILIO_NUMBER, acceptReservation, callFunction, pendingReservations, setActivity, signedCall, startChat, startDeployedStack, startVoiceCall, taskOf, type FnResponse } from '../support';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
@@ -134,7 +122,13 @@ const OPERATIONS: Op[] = [
       await acceptReservation(ctx.emu, ctx.stack, taskSid, ctx.stack.workers.bob);
       const task = await taskOf(ctx.stack, taskSid);
       return () =>
-        signedCall(ctx.emu, ctx.stack, '/taskrouter/events', { EventType: 'reservation.accepted', TaskSid: taskSid, WorkspaceSid: ctx.stack.workspaceSid, TaskAttributes: JSON.stringify(task.attributes), TaskAssignmentStatus: 'assigned' });
+        signedCall(ctx.emu, ctx.stack, '/taskrouter/events', {
+          EventType: 'reservation.accepted',
+          TaskSid: taskSid,
+          WorkspaceSid: ctx.stack.workspaceSid,
+          TaskAttributes: JSON.stringify(task.attributes),
+          TaskAssignmentStatus: 'assigned',
+        });
     },
   },
   voiceTransfer('blind'),
@@ -192,7 +186,8 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const lastSeq = (emu: Emulator) => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
-const apiEntries = (emu: Emulator, from: number, to = Infinity) => emu.log.list().filter((e) => e.seq > from && e.seq <= to && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'));
+const apiEntries = (emu: Emulator, from: number, to = Infinity) =>
+  emu.log.list().filter((e) => e.seq > from && e.seq <= to && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'));
 
 export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
   const iterations = opts.iterations ?? 15;
@@ -257,7 +252,12 @@ export function formatTable(results: OperationResult[]): string {
     '',
     'Twilio API calls per operation (mean per request):',
     '',
-    ...results.map((r) => `- ${r.operation}: ${Object.entries(r.byOperation).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`),
+    ...results.map(
+      (r) =>
+        `- ${r.operation}: ${Object.entries(r.byOperation)
+          .map(([k, v]) => `${k} ×${num(v)}`)
+          .join(', ')}`,
+    ),
   ];
   return lines.join('\n');
 }

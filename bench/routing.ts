@@ -5,10 +5,10 @@
 //
 // Inputs are generated from a fixed seed so runs are comparable.
 
-import { compileExpression, compileWorkflow, computeQueueMembership, routeTask, type RoutingQueue, type RoutingTask, type RoutingWorker } from "../routing";
-import { numberArg, readArgs } from "../tools/cli-args";
-import { buildChatTransferWorkflow } from "../workflows";
-import { NOT_IN_CONVERSATION } from "../functions/lib/contract.private";
+import { compileExpression, compileWorkflow, computeQueueMembership, routeTask, type RoutingQueue, type RoutingTask, type RoutingWorker } from '../routing';
+import { numberArg, readArgs } from '../tools/cli-args';
+import { buildChatTransferWorkflow } from '../workflows';
+import { NOT_IN_CONVERSATION } from '../functions/lib/contract.private';
 
 export interface RoutingBenchResult {
   workers: number;
@@ -34,47 +34,43 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-const sid = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32, "0")}`;
+const sid = (prefix: string, n: number) => `${prefix}${n.toString(16).padStart(32, '0')}`;
 
 export function buildWorkload(workerCount = 1000, queueCount = 20, seed = 42) {
   const random = mulberry32(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const skills = Array.from({ length: queueCount - 1 }, (_, index) => `skill_${index}`);
-  const everyone: RoutingQueue = { sid: sid("WQ", 0), friendlyName: "Everyone", targetWorkers: "1==1" };
-  const queues: RoutingQueue[] = [
-    everyone,
-    ...skills.map((skill, index) => ({ sid: sid("WQ", index + 1), friendlyName: `Queue ${skill}`, targetWorkers: `routing.skills HAS '${skill}'` })),
-  ];
+  const everyone: RoutingQueue = { sid: sid('WQ', 0), friendlyName: 'Everyone', targetWorkers: '1==1' };
+  const queues: RoutingQueue[] = [everyone, ...skills.map((skill, index) => ({ sid: sid('WQ', index + 1), friendlyName: `Queue ${skill}`, targetWorkers: `routing.skills HAS '${skill}'` }))];
   const workers: RoutingWorker[] = Array.from({ length: workerCount }, (_, index) => {
     const available = random() < 0.8;
     return {
-      sid: sid("WK", index),
+      sid: sid('WK', index),
       friendlyName: `agent_${index}`,
-      activitySid: available ? "WAavailable" : "WAoffline",
-      activityName: available ? "Available" : "Offline",
+      activitySid: available ? 'WAavailable' : 'WAoffline',
+      activityName: available ? 'Available' : 'Offline',
       available,
       attributes: { routing: { skills: Array.from({ length: 1 + Math.floor(random() * 3) }, () => pick(skills)) }, level: Math.floor(random() * 10) },
       channels: { chat: { capacity: 2, assignedTasks: Math.floor(random() * 3), available: true } },
       idleSince: Math.floor(random() * 1_000_000),
     };
   });
-  const workflow = compileWorkflow(
-    buildChatTransferWorkflow({ everyoneQueueSid: everyone.sid, queues: queues.map((queue) => ({ name: queue.friendlyName, sid: queue.sid })) }),
-    { queueSids: queues.map((queue) => queue.sid) },
-  );
+  const workflow = compileWorkflow(buildChatTransferWorkflow({ everyoneQueueSid: everyone.sid, queues: queues.map((queue) => ({ name: queue.friendlyName, sid: queue.sid })) }), {
+    queueSids: queues.map((queue) => queue.sid),
+  });
   const tasks: RoutingTask[] = Array.from({ length: 512 }, (_, index) => {
     const inConversation = [pick(workers).sid, pick(workers).sid];
     const roll = random();
     const target = pick(queues);
     const attributes =
       roll < 0.35
-        ? { transferTargetType: "worker", transferTargetSid: pick(workers).sid }
+        ? { transferTargetType: 'worker', transferTargetSid: pick(workers).sid }
         : roll < 0.6
-          ? { transferTargetType: "queue", transferTargetSid: target.sid, transferQueueName: target.friendlyName }
+          ? { transferTargetType: 'queue', transferTargetSid: target.sid, transferQueueName: target.friendlyName }
           : roll < 0.9
-            ? { transferTargetType: "queue", transferQueueName: target.friendlyName }
-            : { transferTargetType: "queue", transferTargetSid: sid("WQ", 999), transferQueueName: "Undeclared" };
-    return { sid: sid("WT", index), attributes: { ...attributes, workerSidsInConversation: inConversation }, taskChannel: "chat", priority: 0, ageSeconds: Math.floor(random() * 200) };
+            ? { transferTargetType: 'queue', transferQueueName: target.friendlyName }
+            : { transferTargetType: 'queue', transferTargetSid: sid('WQ', 999), transferQueueName: 'Undeclared' };
+    return { sid: sid('WT', index), attributes: { ...attributes, workerSidsInConversation: inConversation }, taskChannel: 'chat', priority: 0, ageSeconds: Math.floor(random() * 200) };
   });
   return { workflow, queues, workers, tasks };
 }
@@ -96,7 +92,7 @@ function measure(ms: number, body: (iteration: number) => void): number {
 export function run(options: { ms?: number; workers?: number; queues?: number } = {}): RoutingBenchResult {
   const ms = options.ms ?? 1000;
   const { workflow, queues, workers, tasks } = buildWorkload(options.workers ?? 1000, options.queues ?? 20);
-  const now = new Date("2026-11-23T10:00:00Z");
+  const now = new Date('2026-11-23T10:00:00Z');
   const membership = computeQueueMembership(queues, workers, { now });
   const queueBySid = new Map(queues.map((queue) => [queue.sid, queue]));
 
@@ -105,33 +101,31 @@ export function run(options: { ms?: number; workers?: number; queues?: number } 
   const decisionsPerSecond = measure(ms, (i) => {
     const decision = routeTask({ workflow, task: tasks[i % tasks.length], queues: queueBySid, workers, now, membership });
     decisions++;
-    if (decision.kind === "offer") offers++;
+    if (decision.kind === 'offer') offers++;
   });
   const decisionsPerSecondUncached = measure(ms / 2, (i) => {
     routeTask({ workflow, task: tasks[i % tasks.length], queues: queueBySid, workers, now });
   });
 
-  const notInConversation = compileExpression(NOT_IN_CONVERSATION, { kind: "target" });
-  const queueFilter = compileExpression(
-    `transferTargetType == 'queue' AND (transferTargetSid == '${queues[3].sid}' OR transferQueueName == 'Queue skill_2')`,
-    { kind: "filter" },
-  );
-  const skills = compileExpression("routing.skills HAS 'skill_7' AND level >= 3", { kind: "queue" });
-  const evaluationsPerSecond = measure(ms, (i) => {
-    const task = tasks[i & 511];
-    const worker = workers[i % workers.length];
-    notInConversation.evaluate({ task: task.attributes, worker, now });
-    queueFilter.evaluate({ task: task.attributes, now });
-    skills.evaluate({ worker, now });
-  }) * 3;
+  const notInConversation = compileExpression(NOT_IN_CONVERSATION, { kind: 'target' });
+  const queueFilter = compileExpression(`transferTargetType == 'queue' AND (transferTargetSid == '${queues[3].sid}' OR transferQueueName == 'Queue skill_2')`, { kind: 'filter' });
+  const skills = compileExpression("routing.skills HAS 'skill_7' AND level >= 3", { kind: 'queue' });
+  const evaluationsPerSecond =
+    measure(ms, (i) => {
+      const task = tasks[i & 511];
+      const worker = workers[i % workers.length];
+      notInConversation.evaluate({ task: task.attributes, worker, now });
+      queueFilter.evaluate({ task: task.attributes, now });
+      skills.evaluate({ worker, now });
+    }) * 3;
 
   return { workers: workers.length, queues: queues.length, decisionsPerSecond, decisionsPerSecondUncached, evaluationsPerSecond, offerRate: decisions ? offers / decisions : 0 };
 }
 
 if (require.main === module) {
-  const { values } = readArgs(process.argv.slice(2), { ms: { type: "string" } });
-  const result = run({ ms: numberArg(values.ms, "--ms") });
-  const format = (n: number) => n.toLocaleString("en-US");
+  const { values } = readArgs(process.argv.slice(2), { ms: { type: 'string' } });
+  const result = run({ ms: numberArg(values.ms, '--ms') });
+  const format = (n: number) => n.toLocaleString('en-US');
   console.log(`routing benchmark: Chat Transfer workflow, ${result.workers} workers, ${result.queues} queues (Node ${process.version})`);
   console.log(`  routing decisions/s:      ${format(result.decisionsPerSecond)}  (queue membership cached; ${(result.offerRate * 100).toFixed(0)}% offered)`);
   console.log(`  routing decisions/s:      ${format(result.decisionsPerSecondUncached)}  (target_workers re-evaluated per decision)`);

@@ -4,9 +4,7 @@
  * Errors name missing variables, never values.
  */
 
-export type TwilioCredentials =
-  | { accountSid: string; authToken: string }
-  | { accountSid: string; apiKey: string; apiSecret: string };
+export type TwilioCredentials = { accountSid: string; authToken: string } | { accountSid: string; apiKey: string; apiSecret: string };
 
 export function isApiKeyCredentials(c: TwilioCredentials): c is { accountSid: string; apiKey: string; apiSecret: string } {
   return 'apiKey' in c;
@@ -19,10 +17,7 @@ export function basicAuthPair(c: TwilioCredentials): { username: string; passwor
 
 export class MissingCredentialsError extends Error {
   constructor(readonly missing: string[]) {
-    super(
-      `Twilio credentials are not configured: set ${missing.join(' and ')} ` +
-        '(either TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN, or TWILIO_ACCOUNT_SID + TWILIO_API_KEY + TWILIO_API_SECRET)',
-    );
+    super(`Twilio credentials are not configured: set ${missing.join(' and ')} ` + '(either TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN, or TWILIO_ACCOUNT_SID + TWILIO_API_KEY + TWILIO_API_SECRET)');
     this.name = 'MissingCredentialsError';
   }
 }

@@ -28,7 +28,7 @@ const DEFAULT_PREFIX = 'https://serverless.twilio.com/v1';
  */
 export function defineBaseUrlServerlessApiClient() {
   // Required here, not at the top: serialized closures resolve it at run time.
-  const api = require("@twilio-labs/serverless-api") as { TwilioServerlessApiClient: typeof TwilioServerlessApiClient };
+  const api = require('@twilio-labs/serverless-api') as { TwilioServerlessApiClient: typeof TwilioServerlessApiClient };
   return class BaseUrlServerlessApiClient extends api.TwilioServerlessApiClient {
     private readonly apiBaseUrl: string;
 
@@ -58,7 +58,7 @@ export type BaseUrlServerlessApiClient = InstanceType<typeof BaseUrlServerlessAp
 export function createServerlessClient(credentials: TwilioCredentials, opts: ServerlessClientOptions = {}): TwilioServerlessApiClient {
   const { username, password } = basicAuthPair(credentials);
   const config = { username, password, ...(opts.retryLimit !== undefined ? { retryLimit: opts.retryLimit } : {}) };
-  const api = require("@twilio-labs/serverless-api") as { TwilioServerlessApiClient: typeof TwilioServerlessApiClient };
+  const api = require('@twilio-labs/serverless-api') as { TwilioServerlessApiClient: typeof TwilioServerlessApiClient };
   if (!opts.apiBaseUrl) return new api.TwilioServerlessApiClient(config);
   const RewritingClient = defineBaseUrlServerlessApiClient();
   return new RewritingClient(config, opts.apiBaseUrl);

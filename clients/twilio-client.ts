@@ -30,7 +30,7 @@ import type Response from 'twilio/lib/http/response';
  */
 export function defineBaseUrlRequestClient() {
   // Required here, not at the top: serialized closures resolve it at run time.
-  const sdk = require("twilio") as typeof twilio;
+  const sdk = require('twilio') as typeof twilio;
   return class BaseUrlRequestClient extends sdk.RequestClient {
     constructor(
       readonly apiBaseUrl: string,
@@ -60,6 +60,6 @@ export function createTwilioClient(credentials: TwilioCredentials, opts: TwilioC
     if (opts.timeoutMs !== undefined) clientOpts.timeout = opts.timeoutMs;
     Object.assign(clientOpts, retry);
   }
-  const sdk = require("twilio") as typeof twilio;
+  const sdk = require('twilio') as typeof twilio;
   return new sdk.Twilio(username, password, clientOpts);
 }

@@ -11,17 +11,17 @@
 // find the objects and change nothing, and the state then holds them as they
 // are. The next preview shows no create for them, only the fields the stack
 // will change.
-import * as pulumi from "@pulumi/pulumi";
-import type { Adoption, StackSettings } from "./config";
-import { slugOf } from "./config";
-import type { ProviderKind } from "./providers/remote";
-import { resourceType } from "../functions/lib/contract.private";
+import * as pulumi from '@pulumi/pulumi';
+import type { Adoption, StackSettings } from './config';
+import { slugOf } from './config';
+import type { ProviderKind } from './providers/remote';
+import { resourceType } from '../functions/lib/contract.private';
 
 /** The components that parent adoptable resources (type token, resource name). */
 export const COMPONENTS = {
-  routing: { type: "flex-transfer:index:TransferRouting", name: "routing" },
-  functionsHost: { type: "flex-transfer:index:FunctionsHost", name: "functions-host" },
-  flexFeatureFlags: { type: "flex-transfer:index:FlexFeatureFlags", name: "flex-feature-flags" },
+  routing: { type: 'flex-transfer:index:TransferRouting', name: 'routing' },
+  functionsHost: { type: 'flex-transfer:index:FunctionsHost', name: 'functions-host' },
+  flexFeatureFlags: { type: 'flex-transfer:index:FlexFeatureFlags', name: 'flex-feature-flags' },
 } as const;
 
 export type ComponentKey = keyof typeof COMPONENTS;
@@ -37,12 +37,12 @@ export const NAMES = {
   service: `${COMPONENTS.functionsHost.name}-service`,
   environment: `${COMPONENTS.functionsHost.name}-environment`,
   uiAttribute: `${COMPONENTS.flexFeatureFlags.name}-ui-attribute`,
-  nativeTransfers: "flex-native-transfers",
+  nativeTransfers: 'flex-native-transfers',
 } as const;
 
 /** Provider inputs that say which object to adopt. */
 export function adoptionInputs(adopt: Adoption): { adoptSid: string } | { adoptName: string } {
-  return "sid" in adopt ? { adoptSid: adopt.sid } : { adoptName: adopt.name };
+  return 'sid' in adopt ? { adoptSid: adopt.sid } : { adoptName: adopt.name };
 }
 
 /** One resource of the program that stands for an existing object. */
@@ -62,95 +62,109 @@ export interface PlannedAdoption {
 /** Every adopted object of a stack, from its settings (no API call). */
 export function plannedAdoptions(s: StackSettings): PlannedAdoption[] {
   const out: PlannedAdoption[] = [];
-  if (s.workspace.mode !== "adopt") return out;
+  if (s.workspace.mode !== 'adopt') return out;
   const workspaceSid = s.workspace.sid;
   out.push({
-    kind: "Workspace",
-    component: "routing",
+    kind: 'Workspace',
+    component: 'routing',
     name: NAMES.workspace,
     identity: { adoptSid: workspaceSid },
-    declared: s.workspaceEventCallback ? ["eventCallbackUrl"] : [],
+    declared: s.workspaceEventCallback ? ['eventCallbackUrl'] : [],
     describe: `Workspace ${workspaceSid}`,
   });
   for (const uniqueName of s.taskChannels) {
-    out.push({ kind: "TaskChannel", component: "routing", name: NAMES.channel(uniqueName), identity: { workspaceSid, uniqueName, adopt: true }, declared: [], describe: `TaskChannel "${uniqueName}"` });
+    out.push({
+      kind: 'TaskChannel',
+      component: 'routing',
+      name: NAMES.channel(uniqueName),
+      identity: { workspaceSid, uniqueName, adopt: true },
+      declared: [],
+      describe: `TaskChannel "${uniqueName}"`,
+    });
   }
   if (s.everyoneQueue.adopt) {
     out.push({
-      kind: "TaskQueue",
-      component: "routing",
+      kind: 'TaskQueue',
+      component: 'routing',
       name: NAMES.everyoneQueue,
       identity: { workspaceSid, ...adoptionInputs(s.everyoneQueue.adopt) },
-      declared: ["friendlyName"],
+      declared: ['friendlyName'],
       describe: `TaskQueue "${s.everyoneQueue.name}" (all agents)`,
     });
   }
   for (const q of s.queues) {
     if (!q.adopt) continue;
     out.push({
-      kind: "TaskQueue",
-      component: "routing",
+      kind: 'TaskQueue',
+      component: 'routing',
       name: NAMES.queue(q.name),
       identity: { workspaceSid, ...adoptionInputs(q.adopt) },
-      declared: ["friendlyName", ...(["targetWorkers", "taskOrder", "maxReservedWorkers"] as const).filter((k) => q[k] !== undefined)],
+      declared: ['friendlyName', ...(['targetWorkers', 'taskOrder', 'maxReservedWorkers'] as const).filter((k) => q[k] !== undefined)],
       describe: `TaskQueue "${q.name}"`,
     });
   }
   if (s.chatTransferWorkflow.adopt) {
     out.push({
-      kind: "Workflow",
-      component: "routing",
+      kind: 'Workflow',
+      component: 'routing',
       name: NAMES.chatTransfer,
       identity: { workspaceSid, ...adoptionInputs(s.chatTransferWorkflow.adopt) },
-      declared: ["configuration", ...(s.chatTransferWorkflow.friendlyName !== undefined ? ["friendlyName"] : [])],
+      declared: ['configuration', ...(s.chatTransferWorkflow.friendlyName !== undefined ? ['friendlyName'] : [])],
       describe: `Workflow "${s.chatTransferWorkflow.friendlyName ?? describeAdoption(s.chatTransferWorkflow.adopt)}" (Chat Transfer)`,
     });
   }
   if (s.features.voiceTransfer && s.voiceTransferWorkflow.adopt) {
     out.push({
-      kind: "Workflow",
-      component: "routing",
+      kind: 'Workflow',
+      component: 'routing',
       name: NAMES.voiceTransfer,
       identity: { workspaceSid, ...adoptionInputs(s.voiceTransferWorkflow.adopt) },
-      declared: ["configuration", "assignmentCallbackUrl", ...(s.voiceTransferWorkflow.friendlyName !== undefined ? ["friendlyName"] : [])],
+      declared: ['configuration', 'assignmentCallbackUrl', ...(s.voiceTransferWorkflow.friendlyName !== undefined ? ['friendlyName'] : [])],
       describe: `Workflow "${s.voiceTransferWorkflow.friendlyName ?? describeAdoption(s.voiceTransferWorkflow.adopt)}" (Voice Transfer)`,
     });
   }
   if (s.serverless.adopt) {
     out.push({
-      kind: "Service",
-      component: "functionsHost",
+      kind: 'Service',
+      component: 'functionsHost',
       name: NAMES.service,
       identity: adoptionInputs(s.serverless.adopt),
-      declared: ["includeCredentials"],
+      declared: ['includeCredentials'],
       describe: `Serverless Service ${describeAdoption(s.serverless.adopt)}`,
     });
   }
   if (s.flexUiFlagsKey) {
-    out.push({ kind: "FlexUiAttribute", component: "flexFeatureFlags", name: NAMES.uiAttribute, identity: { keyPath: s.flexUiFlagsKey }, declared: ["value"], describe: `Flex ui_attributes.${s.flexUiFlagsKey}` });
+    out.push({
+      kind: 'FlexUiAttribute',
+      component: 'flexFeatureFlags',
+      name: NAMES.uiAttribute,
+      identity: { keyPath: s.flexUiFlagsKey },
+      declared: ['value'],
+      describe: `Flex ui_attributes.${s.flexUiFlagsKey}`,
+    });
   }
-  if (s.nativeTransfers !== "ignore") {
+  if (s.nativeTransfers !== 'ignore') {
     const native = nativeTransfersInputs(s);
     out.push({
-      kind: "FlexNativeTransfers",
+      kind: 'FlexNativeTransfers',
       name: NAMES.nativeTransfers,
       identity: { chatTransferEnabled: native.chatTransferEnabled, mode: native.mode },
-      declared: native.enabled !== undefined ? ["enabled"] : [],
-      describe: "Flex native messaging transfers setting",
+      declared: native.enabled !== undefined ? ['enabled'] : [],
+      describe: 'Flex native messaging transfers setting',
     });
   }
   return out;
 }
 
 export function describeAdoption(adopt: Adoption): string {
-  return "sid" in adopt ? adopt.sid : `"${adopt.name}"`;
+  return 'sid' in adopt ? adopt.sid : `"${adopt.name}"`;
 }
 
 /** The native-transfers guard's inputs (see providers/flex/native-transfers.ts). */
-export function nativeTransfersInputs(s: StackSettings): { chatTransferEnabled: boolean; mode: "fail" | "turnOff"; enabled?: boolean } {
-  const mode = s.nativeTransfers === "turnOff" ? "turnOff" : "fail";
+export function nativeTransfersInputs(s: StackSettings): { chatTransferEnabled: boolean; mode: 'fail' | 'turnOff'; enabled?: boolean } {
+  const mode = s.nativeTransfers === 'turnOff' ? 'turnOff' : 'fail';
   const chatTransferEnabled = s.features.enabled;
-  return { chatTransferEnabled, mode, ...(mode === "turnOff" && chatTransferEnabled ? { enabled: false } : {}) };
+  return { chatTransferEnabled, mode, ...(mode === 'turnOff' && chatTransferEnabled ? { enabled: false } : {}) };
 }
 
 /** A recorded adoption: the resource, declared with the values the object has now. */
@@ -184,7 +198,7 @@ export function supportingUrns(stack: string, project: string, records: Array<{ 
  */
 export async function recordAdoptions(records: AdoptionRecord[]): Promise<Record<string, unknown>> {
   // Loaded here: the resource classes pull in the provider forwarders.
-  const classes = await import("./adoption-resources");
+  const classes = await import('./adoption-resources');
   const parents = new Map<ComponentKey, pulumi.ComponentResource>();
   const parentOf = (key: ComponentKey) => {
     let parent = parents.get(key);

@@ -5,6 +5,6 @@
 // disk between runs, so that load costs about a third less from the second
 // run on. NODE_COMPILE_CACHE picks the directory (tools/env.sh sets it for the
 // project's scripts and shells); otherwise Node's default in the temp dir.
-import * as nodeModule from "node:module";
+import * as nodeModule from 'node:module';
 
 (nodeModule as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache?.();

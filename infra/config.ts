@@ -1,10 +1,10 @@
 // Typed stack configuration (namespace `flex-transfer`), validated before any
 // resource is declared. Every problem names the config key and the reason;
 // all problems are reported together.
-import * as pulumi from "@pulumi/pulumi";
-import { compileExpression, ExpressionSyntaxError } from "../routing";
-import { CHAT_TRANSFER_FILTER_NAMES } from "../workflows";
-import { defaultTransferFlags, sidPattern, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, WORKFLOW_NAMES, type TransferFlags } from "../functions/lib/contract.private";
+import * as pulumi from '@pulumi/pulumi';
+import { compileExpression, ExpressionSyntaxError } from '../routing';
+import { CHAT_TRANSFER_FILTER_NAMES } from '../workflows';
+import { defaultTransferFlags, sidPattern, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, WORKFLOW_NAMES, type TransferFlags } from '../functions/lib/contract.private';
 
 /**
  * How an existing object is adopted instead of created: by SID, or by its
@@ -25,7 +25,7 @@ export interface QueueSettings {
    * rule that never offers a transfer to an agent already in the conversation. */
   transferExpression?: string;
   /** Default FIFO for a created queue. */
-  taskOrder?: "FIFO" | "LIFO";
+  taskOrder?: 'FIFO' | 'LIFO';
   /** 1–50. Default 1 for a created queue. */
   maxReservedWorkers?: number;
 }
@@ -45,13 +45,13 @@ export interface WorkflowSettings {
 }
 
 /** What the stack does about Flex's native messaging transfers when its own chat transfer is enabled. */
-export type NativeTransfersPolicy = "fail" | "turnOff" | "ignore";
+export type NativeTransfersPolicy = 'fail' | 'turnOff' | 'ignore';
 
 export type WorkspaceSettings =
   /** Adopt an existing workspace (Flex's "Flex Task Assignment"): never deleted. */
-  | { mode: "adopt"; sid: string }
+  | { mode: 'adopt'; sid: string }
   /** Create a workspace owned by the stack. */
-  | { mode: "create"; friendlyName: string };
+  | { mode: 'create'; friendlyName: string };
 
 export interface StackSettings {
   /** Emulator base URL; unset for the real Twilio API. */
@@ -74,7 +74,7 @@ export interface StackSettings {
     serviceName: string;
     environment: string;
     domainSuffix: string;
-    runtime: "node18" | "node20" | "node22";
+    runtime: 'node18' | 'node20' | 'node22';
     /** Adopt an existing service (e.g. flex-project-template's) instead of creating one. */
     adopt?: Adoption;
   };
@@ -86,12 +86,12 @@ export interface StackSettings {
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "ConfigError";
+    super(`Invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
   }
 }
 
-const NS = "flex-transfer";
+const NS = 'flex-transfer';
 const SID = sidPattern;
 
 /** Reads the current stack's config through Pulumi. */
@@ -113,25 +113,25 @@ export function loadStackSettings(): StackSettings {
 }
 
 const KEYS = [
-  "twilioApiBaseUrl",
-  "workspace",
-  "everyoneQueue",
-  "queues",
-  "chatTransferWorkflow",
-  "voiceTransferWorkflow",
-  "nativeTransfers",
-  "taskChannels",
-  "features",
-  "voiceTransfer",
-  "workerTransferTimeoutSeconds",
-  "workspaceEventCallback",
-  "serverless",
-  "flexUiFlagsKey",
+  'twilioApiBaseUrl',
+  'workspace',
+  'everyoneQueue',
+  'queues',
+  'chatTransferWorkflow',
+  'voiceTransferWorkflow',
+  'nativeTransfers',
+  'taskChannels',
+  'features',
+  'voiceTransfer',
+  'workerTransferTimeoutSeconds',
+  'workspaceEventCallback',
+  'serverless',
+  'flexUiFlagsKey',
   // Credentials are read by the providers, never by the program.
-  "twilioAccountSid",
-  "twilioAuthToken",
-  "twilioApiKey",
-  "twilioApiSecret",
+  'twilioAccountSid',
+  'twilioAuthToken',
+  'twilioApiKey',
+  'twilioApiSecret',
 ] as const;
 
 /** Pure: raw config values (already JSON-decoded) → settings, or a ConfigError listing every problem. */
@@ -139,55 +139,57 @@ export function parseStackSettings(raw: Record<string, unknown>, stack: string):
   const problems: string[] = [];
   const key = (k: string) => `${NS}:${k}`;
   const unknownKeys = Object.keys(raw).filter((k) => !(KEYS as readonly string[]).includes(k));
-  for (const k of unknownKeys) problems.push(`${key(k)} is not a setting of this project (known: ${KEYS.join(", ")})`);
+  for (const k of unknownKeys) problems.push(`${key(k)} is not a setting of this project (known: ${KEYS.join(', ')})`);
 
   const apiBaseUrl = raw.twilioApiBaseUrl;
-  if (apiBaseUrl !== undefined && (typeof apiBaseUrl !== "string" || !/^https?:\/\/[^\s]+$/.test(apiBaseUrl))) {
-    problems.push(`${key("twilioApiBaseUrl")} must be an http(s) URL such as http://127.0.0.1:4010`);
+  if (apiBaseUrl !== undefined && (typeof apiBaseUrl !== 'string' || !/^https?:\/\/[^\s]+$/.test(apiBaseUrl))) {
+    problems.push(`${key('twilioApiBaseUrl')} must be an http(s) URL such as http://127.0.0.1:4010`);
   }
 
-  const workspace = parseWorkspace(raw.workspace, key("workspace"), problems);
-  const adoptedWorkspace = workspace?.mode === "adopt";
-  const everyoneQueue = parseEveryoneQueue(raw.everyoneQueue, key("everyoneQueue"), adoptedWorkspace, problems);
-  const queues = parseQueues(raw.queues, key("queues"), problems);
+  const workspace = parseWorkspace(raw.workspace, key('workspace'), problems);
+  const adoptedWorkspace = workspace?.mode === 'adopt';
+  const everyoneQueue = parseEveryoneQueue(raw.everyoneQueue, key('everyoneQueue'), adoptedWorkspace, problems);
+  const queues = parseQueues(raw.queues, key('queues'), problems);
   if (queues.some((q) => q.name === everyoneQueue.name)) {
-    problems.push(`${key("queues")} must not reuse the name '${everyoneQueue.name}': that is the all-agents queue (see ${key("everyoneQueue")})`);
+    problems.push(`${key('queues')} must not reuse the name '${everyoneQueue.name}': that is the all-agents queue (see ${key('everyoneQueue')})`);
   }
-  const chatTransferWorkflow = parseWorkflow(raw.chatTransferWorkflow, key("chatTransferWorkflow"), WORKFLOW_NAMES.chatTransfer, "WW", problems);
-  const voiceTransferWorkflow = parseWorkflow(raw.voiceTransferWorkflow, key("voiceTransferWorkflow"), WORKFLOW_NAMES.voiceTransfer, "WW", problems);
+  const chatTransferWorkflow = parseWorkflow(raw.chatTransferWorkflow, key('chatTransferWorkflow'), WORKFLOW_NAMES.chatTransfer, 'WW', problems);
+  const voiceTransferWorkflow = parseWorkflow(raw.voiceTransferWorkflow, key('voiceTransferWorkflow'), WORKFLOW_NAMES.voiceTransfer, 'WW', problems);
 
-  const taskChannels = raw.taskChannels ?? ["voice", "chat"];
-  if (!Array.isArray(taskChannels) || taskChannels.some((c) => typeof c !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(c))) {
-    problems.push(`${key("taskChannels")} must be a list of task channel unique names, e.g. ["voice", "chat"]`);
+  const taskChannels = raw.taskChannels ?? ['voice', 'chat'];
+  if (!Array.isArray(taskChannels) || taskChannels.some((c) => typeof c !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(c))) {
+    problems.push(`${key('taskChannels')} must be a list of task channel unique names, e.g. ["voice", "chat"]`);
   }
 
-  const features = parseFeatures(raw.features, key("features"), problems);
-  if (raw.voiceTransfer !== undefined) problems.push(`${key("voiceTransfer")} is now ${key("features")}.${TRANSFER_FLAGS.voiceTransfer.setting} (every transfer flag is under features)`);
-  const workspaceEventCallback = optionalBoolean(raw.workspaceEventCallback, key("workspaceEventCallback"), problems) ?? true;
+  const features = parseFeatures(raw.features, key('features'), problems);
+  if (raw.voiceTransfer !== undefined) problems.push(`${key('voiceTransfer')} is now ${key('features')}.${TRANSFER_FLAGS.voiceTransfer.setting} (every transfer flag is under features)`);
+  const workspaceEventCallback = optionalBoolean(raw.workspaceEventCallback, key('workspaceEventCallback'), problems) ?? true;
   const timeout = raw.workerTransferTimeoutSeconds ?? 120;
   if (!Number.isInteger(timeout) || (timeout as number) < 1 || (timeout as number) > 86400) {
-    problems.push(`${key("workerTransferTimeoutSeconds")} must be a whole number of seconds from 1 to 86400, got ${JSON.stringify(timeout)}`);
+    problems.push(`${key('workerTransferTimeoutSeconds')} must be a whole number of seconds from 1 to 86400, got ${JSON.stringify(timeout)}`);
   }
 
-  const serverless = parseServerless(raw.serverless, key("serverless"), stack, problems);
+  const serverless = parseServerless(raw.serverless, key('serverless'), stack, problems);
   checkAdoptions({ everyoneQueue, queues, chatTransferWorkflow, voiceTransferWorkflow }, adoptedWorkspace, key, problems);
-  const nativeTransfers = raw.nativeTransfers ?? (adoptedWorkspace ? "fail" : "ignore");
-  if (!["fail", "turnOff", "ignore"].includes(nativeTransfers as string)) {
-    problems.push(`${key("nativeTransfers")} must be fail (stop the preview when Flex's native messaging transfers are on), turnOff (the stack switches them off; destroy switches them back) or ignore, got ${JSON.stringify(nativeTransfers)}`);
+  const nativeTransfers = raw.nativeTransfers ?? (adoptedWorkspace ? 'fail' : 'ignore');
+  if (!['fail', 'turnOff', 'ignore'].includes(nativeTransfers as string)) {
+    problems.push(
+      `${key('nativeTransfers')} must be fail (stop the preview when Flex's native messaging transfers are on), turnOff (the stack switches them off; destroy switches them back) or ignore, got ${JSON.stringify(nativeTransfers)}`,
+    );
   }
   // Only a Flex account has a Flex Configuration: by default the flags are
   // written when the workspace is adopted (Flex's), not when one is created.
-  let flexUiFlagsKey: string | false = workspace?.mode === "adopt" ? "custom_data.features.conversation_transfer" : false;
+  let flexUiFlagsKey: string | false = workspace?.mode === 'adopt' ? 'custom_data.features.conversation_transfer' : false;
   if (raw.flexUiFlagsKey === false) flexUiFlagsKey = false;
   else if (raw.flexUiFlagsKey !== undefined) {
-    if (typeof raw.flexUiFlagsKey !== "string" || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(raw.flexUiFlagsKey)) {
-      problems.push(`${key("flexUiFlagsKey")} must be a dot-separated path inside ui_attributes, or false`);
+    if (typeof raw.flexUiFlagsKey !== 'string' || !/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(raw.flexUiFlagsKey)) {
+      problems.push(`${key('flexUiFlagsKey')} must be a dot-separated path inside ui_attributes, or false`);
     } else flexUiFlagsKey = raw.flexUiFlagsKey;
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
-    twilioApiBaseUrl: typeof apiBaseUrl === "string" ? apiBaseUrl.replace(/\/+$/, "") : undefined,
+    twilioApiBaseUrl: typeof apiBaseUrl === 'string' ? apiBaseUrl.replace(/\/+$/, '') : undefined,
     workspace: workspace as WorkspaceSettings,
     everyoneQueue,
     queues,
@@ -209,7 +211,7 @@ function parseWorkspace(value: unknown, where: string, problems: string[]): Work
     return undefined;
   }
   const v = value as { adoptSid?: unknown; friendlyName?: unknown };
-  if (typeof value !== "object" || value === null) {
+  if (typeof value !== 'object' || value === null) {
     problems.push(`${where} must be an object with adoptSid or friendlyName`);
     return undefined;
   }
@@ -218,7 +220,7 @@ function parseWorkspace(value: unknown, where: string, problems: string[]): Work
     return undefined;
   }
   if (v.adoptSid !== undefined) {
-    if (typeof v.adoptSid !== "string" || !SID("WS").test(v.adoptSid)) {
+    if (typeof v.adoptSid !== 'string' || !SID('WS').test(v.adoptSid)) {
       problems.push(`${where}.adoptSid must be a workspace SID ('WS' + 32 hex digits), got ${JSON.stringify(v.adoptSid)}`);
       return undefined;
     }
@@ -226,13 +228,13 @@ function parseWorkspace(value: unknown, where: string, problems: string[]): Work
       problems.push(`${where}.adoptSid is still the placeholder: set your Flex workspace's SID (Flex Console > TaskRouter, or 'twilio api:taskrouter:v1:workspaces:list')`);
       return undefined;
     }
-    return { mode: "adopt", sid: v.adoptSid };
+    return { mode: 'adopt', sid: v.adoptSid };
   }
-  if (typeof v.friendlyName !== "string" || v.friendlyName.length === 0 || v.friendlyName.length > 64) {
+  if (typeof v.friendlyName !== 'string' || v.friendlyName.length === 0 || v.friendlyName.length > 64) {
     problems.push(`${where} needs adoptSid ('WS…') or a friendlyName of 1-64 characters`);
     return undefined;
   }
-  return { mode: "create", friendlyName: v.friendlyName };
+  return { mode: 'create', friendlyName: v.friendlyName };
 }
 
 function parseQueues(value: unknown, where: string, problems: string[]): QueueSettings[] {
@@ -245,17 +247,17 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
   const slugs = new Map<string, string>();
   return value.flatMap((q: Record<string, unknown>, i: number) => {
     const at = `${where}[${i}]`;
-    if (!q || typeof q !== "object") {
+    if (!q || typeof q !== 'object') {
       problems.push(`${at} must be an object`);
       return [];
     }
     for (const k of Object.keys(q)) {
-      if (!["name", "adopt", "targetWorkers", "transferExpression", "taskOrder", "maxReservedWorkers"].includes(k)) {
+      if (!['name', 'adopt', 'targetWorkers', 'transferExpression', 'taskOrder', 'maxReservedWorkers'].includes(k)) {
         problems.push(`${at}.${k} is not a queue setting (known: name, adopt, targetWorkers, transferExpression, taskOrder, maxReservedWorkers)`);
       }
     }
     const name = q.name;
-    if (typeof name !== "string" || name.trim() === "" || name.length > 64) {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > 64) {
       problems.push(`${at}.name is required: the queue's friendly name, 1-64 characters`);
       return [];
     }
@@ -266,15 +268,15 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
       problems.push(`${at}.name '${name}' and '${slugs.get(resourceName)}' differ only in case or punctuation; the stack names resources after queues, so rename one`);
     }
     slugs.set(resourceName, name);
-    const adopt = parseAdoption(q.adopt, `${at}.adopt`, name, "WQ", "queue", problems);
+    const adopt = parseAdoption(q.adopt, `${at}.adopt`, name, 'WQ', 'queue', problems);
     // An adopted queue keeps what it has unless the config says otherwise.
-    const targetWorkers = q.targetWorkers ?? (adopt ? undefined : "1==1");
-    if (targetWorkers !== undefined) checkExpression(targetWorkers, "queue", `${at}.targetWorkers (TaskQueue '${name}')`, problems);
+    const targetWorkers = q.targetWorkers ?? (adopt ? undefined : '1==1');
+    if (targetWorkers !== undefined) checkExpression(targetWorkers, 'queue', `${at}.targetWorkers (TaskQueue '${name}')`, problems);
     if (q.transferExpression !== undefined) {
-      checkExpression(q.transferExpression, "target", `${at}.transferExpression (filter "${CHAT_TRANSFER_FILTER_NAMES.queue(name)}" of the Chat Transfer workflow)`, problems);
+      checkExpression(q.transferExpression, 'target', `${at}.transferExpression (filter "${CHAT_TRANSFER_FILTER_NAMES.queue(name)}" of the Chat Transfer workflow)`, problems);
     }
-    const taskOrder = q.taskOrder ?? (adopt ? undefined : "FIFO");
-    if (taskOrder !== undefined && taskOrder !== "FIFO" && taskOrder !== "LIFO") problems.push(`${at}.taskOrder must be FIFO or LIFO, got ${JSON.stringify(taskOrder)}`);
+    const taskOrder = q.taskOrder ?? (adopt ? undefined : 'FIFO');
+    if (taskOrder !== undefined && taskOrder !== 'FIFO' && taskOrder !== 'LIFO') problems.push(`${at}.taskOrder must be FIFO or LIFO, got ${JSON.stringify(taskOrder)}`);
     const maxReserved = q.maxReservedWorkers ?? (adopt ? undefined : 1);
     if (maxReserved !== undefined && (!Number.isInteger(maxReserved) || (maxReserved as number) < 1 || (maxReserved as number) > 50)) {
       problems.push(`${at}.maxReservedWorkers must be a whole number from 1 to 50, got ${JSON.stringify(maxReserved)}`);
@@ -284,7 +286,7 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
       ...(adopt ? { adopt } : {}),
       ...(targetWorkers !== undefined ? { targetWorkers: targetWorkers as string } : {}),
       ...(q.transferExpression !== undefined ? { transferExpression: q.transferExpression as string } : {}),
-      ...(taskOrder !== undefined ? { taskOrder: taskOrder as "FIFO" | "LIFO" } : {}),
+      ...(taskOrder !== undefined ? { taskOrder: taskOrder as 'FIFO' | 'LIFO' } : {}),
       ...(maxReserved !== undefined ? { maxReservedWorkers: maxReserved as number } : {}),
     };
     return [settings];
@@ -293,11 +295,16 @@ function parseQueues(value: unknown, where: string, problems: string[]): QueueSe
 
 /** The resource-name form of a queue name (see TransferRouting). */
 export function slugOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "queue";
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '') || 'queue'
+  );
 }
 
-function checkExpression(value: unknown, kind: "queue" | "target", where: string, problems: string[]) {
-  if (typeof value !== "string") {
+function checkExpression(value: unknown, kind: 'queue' | 'target', where: string, problems: string[]) {
+  if (typeof value !== 'string') {
     problems.push(`${where} must be a TaskRouter expression string`);
     return;
   }
@@ -314,45 +321,51 @@ function parseFeatures(value: unknown, where: string, problems: string[]): Trans
   const flags = defaultTransferFlags();
   const settings = TRANSFER_FLAG_NAMES.map((f) => TRANSFER_FLAGS[f].setting);
   if (value === undefined) return flags;
-  if (!value || typeof value !== "object" || Array.isArray(value)) {
-    problems.push(`${where} must be an object { ${settings.join(", ")} } of booleans`);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push(`${where} must be an object { ${settings.join(', ')} } of booleans`);
     return flags;
   }
   for (const [k, v] of Object.entries(value)) {
     const flag = TRANSFER_FLAG_NAMES.find((f) => TRANSFER_FLAGS[f].setting === k);
-    if (!flag) problems.push(`${where}.${k} is not a feature flag (known: ${settings.join(", ")})`);
-    else if (typeof v !== "boolean") problems.push(`${where}.${k} must be true or false, got ${JSON.stringify(v)}`);
+    if (!flag) problems.push(`${where}.${k} is not a feature flag (known: ${settings.join(', ')})`);
+    else if (typeof v !== 'boolean') problems.push(`${where}.${k} must be true or false, got ${JSON.stringify(v)}`);
     else flags[flag] = v;
   }
   return flags;
 }
 
-function parseServerless(value: unknown, where: string, stack: string, problems: string[]): StackSettings["serverless"] {
+function parseServerless(value: unknown, where: string, stack: string, problems: string[]): StackSettings['serverless'] {
   const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v !== "object") problems.push(`${where} must be an object`);
+  if (typeof v !== 'object') problems.push(`${where} must be an object`);
   for (const k of Object.keys(v)) {
-    if (!["serviceName", "environment", "domainSuffix", "runtime", "adopt"].includes(k)) problems.push(`${where}.${k} is not a serverless setting (known: serviceName, environment, domainSuffix, runtime, adopt)`);
+    if (!['serviceName', 'environment', 'domainSuffix', 'runtime', 'adopt'].includes(k))
+      problems.push(`${where}.${k} is not a serverless setting (known: serviceName, environment, domainSuffix, runtime, adopt)`);
   }
-  const serviceName = v.serviceName ?? "flex-transfer";
-  if (typeof serviceName !== "string" || !/^[A-Za-z0-9-]{1,50}$/.test(serviceName)) {
+  const serviceName = v.serviceName ?? 'flex-transfer';
+  if (typeof serviceName !== 'string' || !/^[A-Za-z0-9-]{1,50}$/.test(serviceName)) {
     problems.push(`${where}.serviceName must be 1-50 letters, digits or '-' (it is the service's unique name and part of its domain), got ${JSON.stringify(serviceName)}`);
   }
   const environment = v.environment ?? stack;
-  if (typeof environment !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(environment)) {
+  if (typeof environment !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(environment)) {
     problems.push(`${where}.environment must be 1-100 letters, digits, '_' or '-', got ${JSON.stringify(environment)}`);
   }
-  const domainSuffix = v.domainSuffix ?? stack.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 16);
-  if (typeof domainSuffix !== "string" || !/^[a-z0-9-]{1,16}$/.test(domainSuffix)) {
+  const domainSuffix =
+    v.domainSuffix ??
+    stack
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 16);
+  if (typeof domainSuffix !== 'string' || !/^[a-z0-9-]{1,16}$/.test(domainSuffix)) {
     problems.push(`${where}.domainSuffix must be 1-16 lowercase letters, digits or '-', got ${JSON.stringify(domainSuffix)}`);
   }
-  const runtime = v.runtime ?? "node22";
-  if (!["node18", "node20", "node22"].includes(runtime as string)) problems.push(`${where}.runtime must be node18, node20 or node22, got ${JSON.stringify(runtime)}`);
-  const adopt = parseAdoption(v.adopt, `${where}.adopt`, serviceName as string, "ZS", "service", problems);
+  const runtime = v.runtime ?? 'node22';
+  if (!['node18', 'node20', 'node22'].includes(runtime as string)) problems.push(`${where}.runtime must be node18, node20 or node22, got ${JSON.stringify(runtime)}`);
+  const adopt = parseAdoption(v.adopt, `${where}.adopt`, serviceName as string, 'ZS', 'service', problems);
   return {
     serviceName: serviceName as string,
     environment: environment as string,
     domainSuffix: domainSuffix as string,
-    runtime: runtime as "node22",
+    runtime: runtime as 'node22',
     ...(adopt ? { adopt } : {}),
   };
 }
@@ -367,25 +380,25 @@ function parseAdoption(value: unknown, where: string, ownName: string | undefine
     if (!ownName) problems.push(`${where} is true but there is no name to find the ${noun} by; give { sid: "${prefix}…" } or { name: "…" }`);
     return ownName ? { name: ownName } : undefined;
   }
-  const shape = `true (adopt the ${noun} named '${ownName ?? "…"}'), { sid: "${prefix}…" } or { name: "…" }`;
-  if (!value || typeof value !== "object" || Array.isArray(value)) {
+  const shape = `true (adopt the ${noun} named '${ownName ?? '…'}'), { sid: "${prefix}…" } or { name: "…" }`;
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
     problems.push(`${where} must be ${shape}, got ${JSON.stringify(value)}`);
     return undefined;
   }
   const v = value as Record<string, unknown>;
-  const extra = Object.keys(v).filter((k) => k !== "sid" && k !== "name");
+  const extra = Object.keys(v).filter((k) => k !== 'sid' && k !== 'name');
   if (extra.length > 0 || (v.sid === undefined) === (v.name === undefined)) {
     problems.push(`${where} must be ${shape}, got ${JSON.stringify(value)}`);
     return undefined;
   }
   if (v.sid !== undefined) {
-    if (typeof v.sid !== "string" || !SID(prefix).test(v.sid)) {
+    if (typeof v.sid !== 'string' || !SID(prefix).test(v.sid)) {
       problems.push(`${where}.sid must be a ${noun} SID ('${prefix}' + 32 hex digits), got ${JSON.stringify(v.sid)}`);
       return undefined;
     }
     return { sid: v.sid };
   }
-  if (typeof v.name !== "string" || v.name.trim() === "" || v.name.length > 64) {
+  if (typeof v.name !== 'string' || v.name.trim() === '' || v.name.length > 64) {
     problems.push(`${where}.name must be the ${noun}'s name (1-64 characters), got ${JSON.stringify(v.name)}`);
     return undefined;
   }
@@ -394,27 +407,27 @@ function parseAdoption(value: unknown, where: string, ownName: string | undefine
 
 function parseEveryoneQueue(value: unknown, where: string, adoptedWorkspace: boolean, problems: string[]): EveryoneQueueSettings {
   const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v !== "object" || Array.isArray(v)) {
+  if (typeof v !== 'object' || Array.isArray(v)) {
     problems.push(`${where} must be an object { name, adopt }`);
-    return { name: "Everyone" };
+    return { name: 'Everyone' };
   }
-  for (const k of Object.keys(v)) if (!["name", "adopt"].includes(k)) problems.push(`${where}.${k} is not a setting of the all-agents queue (known: name, adopt)`);
-  const name = optionalString(v.name, `${where}.name`, problems) ?? "Everyone";
+  for (const k of Object.keys(v)) if (!['name', 'adopt'].includes(k)) problems.push(`${where}.${k} is not a setting of the all-agents queue (known: name, adopt)`);
+  const name = optionalString(v.name, `${where}.name`, problems) ?? 'Everyone';
   // Flex's workspace comes with an Everyone queue (target_workers 1==1): use it, do not make a second.
-  const adopt = parseAdoption(v.adopt ?? (adoptedWorkspace ? true : undefined), `${where}.adopt`, name, "WQ", "queue", problems);
+  const adopt = parseAdoption(v.adopt ?? (adoptedWorkspace ? true : undefined), `${where}.adopt`, name, 'WQ', 'queue', problems);
   return { name, ...(adopt ? { adopt } : {}) };
 }
 
 function parseWorkflow(value: unknown, where: string, defaultName: string, prefix: string, problems: string[]): WorkflowSettings {
   const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v !== "object" || Array.isArray(v)) {
+  if (typeof v !== 'object' || Array.isArray(v)) {
     problems.push(`${where} must be an object { friendlyName, adopt }`);
     return { friendlyName: defaultName };
   }
-  for (const k of Object.keys(v)) if (!["friendlyName", "adopt"].includes(k)) problems.push(`${where}.${k} is not a workflow setting (known: friendlyName, adopt)`);
+  for (const k of Object.keys(v)) if (!['friendlyName', 'adopt'].includes(k)) problems.push(`${where}.${k} is not a workflow setting (known: friendlyName, adopt)`);
   const friendlyName = optionalString(v.friendlyName, `${where}.friendlyName`, problems);
   if (friendlyName !== undefined && friendlyName.length > 64) problems.push(`${where}.friendlyName must be at most 64 characters`);
-  const adopt = parseAdoption(v.adopt, `${where}.adopt`, friendlyName ?? defaultName, prefix, "workflow", problems);
+  const adopt = parseAdoption(v.adopt, `${where}.adopt`, friendlyName ?? defaultName, prefix, 'workflow', problems);
   // A created workflow needs a name; an adopted one keeps its own unless one is given.
   return { ...(friendlyName !== undefined || !adopt ? { friendlyName: friendlyName ?? defaultName } : {}), ...(adopt ? { adopt } : {}) };
 }
@@ -427,19 +440,19 @@ function checkAdoptions(
   problems: string[],
 ) {
   const adoptions: Array<[string, Adoption | undefined]> = [
-    [`${key("everyoneQueue")}.adopt`, s.everyoneQueue.adopt],
-    ...s.queues.map((q, i): [string, Adoption | undefined] => [`${key("queues")}[${i}].adopt`, q.adopt]),
-    [`${key("chatTransferWorkflow")}.adopt`, s.chatTransferWorkflow.adopt],
-    [`${key("voiceTransferWorkflow")}.adopt`, s.voiceTransferWorkflow.adopt],
+    [`${key('everyoneQueue')}.adopt`, s.everyoneQueue.adopt],
+    ...s.queues.map((q, i): [string, Adoption | undefined] => [`${key('queues')}[${i}].adopt`, q.adopt]),
+    [`${key('chatTransferWorkflow')}.adopt`, s.chatTransferWorkflow.adopt],
+    [`${key('voiceTransferWorkflow')}.adopt`, s.voiceTransferWorkflow.adopt],
   ];
   const seen = new Map<string, string>();
   for (const [where, adopt] of adoptions) {
     if (!adopt) continue;
     if (!adoptedWorkspace) {
-      problems.push(`${where}: only objects of an existing workspace can be adopted; adopt the workspace too (${key("workspace")}.adoptSid) or remove adopt`);
+      problems.push(`${where}: only objects of an existing workspace can be adopted; adopt the workspace too (${key('workspace')}.adoptSid) or remove adopt`);
       continue;
     }
-    const id = "sid" in adopt ? adopt.sid : `${where.includes("Workflow") ? "workflow" : "queue"} named '${adopt.name}'`;
+    const id = 'sid' in adopt ? adopt.sid : `${where.includes('Workflow') ? 'workflow' : 'queue'} named '${adopt.name}'`;
     if (seen.has(id)) problems.push(`${where} adopts ${id}, which ${seen.get(id)} already adopts; one object can be managed once`);
     else seen.set(id, where);
   }
@@ -447,13 +460,13 @@ function checkAdoptions(
 
 function optionalString(value: unknown, where: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "string" || value.trim() === "") problems.push(`${where} must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim() === '') problems.push(`${where} must be a non-empty string`);
   return value as string;
 }
 
 function optionalBoolean(value: unknown, where: string, problems: string[]): boolean | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== "boolean") {
+  if (typeof value !== 'boolean') {
     problems.push(`${where} must be true or false, got ${JSON.stringify(value)}`);
     return undefined;
   }

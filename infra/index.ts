@@ -5,18 +5,18 @@
 // dist/infra/index.js). Pulumi's Node runner calls the module's export only
 // when the export itself is a function (it does not unwrap `exports.default`),
 // so the program is the module's export: `export =`, never `export default`.
-import "./compile-cache";
-import * as path from "node:path";
-import * as fs from "node:fs";
-import * as pulumi from "@pulumi/pulumi";
-import { COMPONENTS, NAMES, nativeTransfersInputs, recordAdoptions, type AdoptionRecord } from "./adoption-plan";
-import { FlexFeatureFlags } from "./components/flex-feature-flags";
-import { FunctionsHost } from "./components/functions-host";
-import { TransferFunctions } from "./components/transfer-functions";
-import { TransferRouting } from "./components/transfer-routing";
-import { applyProtection, protectSetting, refuseLocalPassphraseElsewhere, refuseStaleBuild, requireCredentials, stackSettingsOrStop } from "./entry-checks";
-import { readFunctionSources } from "./function-sources";
-import { FlexNativeTransfers } from "./providers/flex/native-transfers";
+import './compile-cache';
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as pulumi from '@pulumi/pulumi';
+import { COMPONENTS, NAMES, nativeTransfersInputs, recordAdoptions, type AdoptionRecord } from './adoption-plan';
+import { FlexFeatureFlags } from './components/flex-feature-flags';
+import { FunctionsHost } from './components/functions-host';
+import { TransferFunctions } from './components/transfer-functions';
+import { TransferRouting } from './components/transfer-routing';
+import { applyProtection, protectSetting, refuseLocalPassphraseElsewhere, refuseStaleBuild, requireCredentials, stackSettingsOrStop } from './entry-checks';
+import { readFunctionSources } from './function-sources';
+import { FlexNativeTransfers } from './providers/flex/native-transfers';
 
 async function main() {
   refuseStaleBuild();
@@ -27,7 +27,7 @@ async function main() {
   const plan = process.env.FLEX_TRANSFER_ADOPTION_PLAN;
   if (plan) {
     requireCredentials();
-    return recordAdoptions(JSON.parse(fs.readFileSync(plan, "utf8")) as AdoptionRecord[]);
+    return recordAdoptions(JSON.parse(fs.readFileSync(plan, 'utf8')) as AdoptionRecord[]);
   }
 
   const settings = stackSettingsOrStop();
@@ -52,11 +52,11 @@ async function main() {
     taskChannels: settings.taskChannels,
     workerTransferTimeoutSeconds: settings.workerTransferTimeoutSeconds,
     voiceTransfer: settings.features.voiceTransfer,
-    voiceAssignmentCallbackUrl: functionUrl("/voice/assignment"),
-    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl("/taskrouter/events") : undefined,
+    voiceAssignmentCallbackUrl: functionUrl('/voice/assignment'),
+    eventCallbackUrl: settings.workspaceEventCallback ? functionUrl('/taskrouter/events') : undefined,
   });
 
-  const functions = new TransferFunctions("functions", {
+  const functions = new TransferFunctions('functions', {
     serviceSid: host.serviceSid,
     environmentSid: host.environmentSid,
     runtime: settings.serverless.runtime,
@@ -65,8 +65,8 @@ async function main() {
     // project is tested on, for node22); `event.request` headers and cookies need it (>= 1.2.0) listed here.
     // Its package exports no package.json, so it is read by path from its `./dev` entry point.
     dependencies: {
-      twilio: (require("twilio/package.json") as { version: string }).version,
-      "@twilio/runtime-handler": (require(path.join(require.resolve("@twilio/runtime-handler/dev"), "../../../package.json")) as { version: string }).version,
+      twilio: (require('twilio/package.json') as { version: string }).version,
+      '@twilio/runtime-handler': (require(path.join(require.resolve('@twilio/runtime-handler/dev'), '../../../package.json')) as { version: string }).version,
     },
     workspaceSid: routing.workspaceSid,
     chatTransferWorkflowSid: routing.chatTransferWorkflowSid,
@@ -80,7 +80,7 @@ async function main() {
 
   // Flex's native messaging transfers and this chat transfer must not both be on: checked (or switched off) once
   // the Chat Transfer workflow is known good, so an invalid configuration still fails before any API call.
-  if (settings.nativeTransfers !== "ignore") {
+  if (settings.nativeTransfers !== 'ignore') {
     new FlexNativeTransfers(NAMES.nativeTransfers, nativeTransfersInputs(settings), { dependsOn: [routing] });
   }
 

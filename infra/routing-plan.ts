@@ -3,14 +3,14 @@
 // workflows given those queues' SIDs. TransferRouting builds its workflows
 // with these functions, and the `workflow` command line (`--stack`) builds
 // the same workflows offline, so both always agree.
-import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from "../workflows";
-import type { QueueSettings, StackSettings } from "./config";
-import { WORKFLOW_NAMES } from "../functions/lib/contract.private";
+import { buildChatTransferWorkflow, buildVoiceTransferWorkflow, NOT_IN_CONVERSATION } from '../workflows';
+import type { QueueSettings, StackSettings } from './config';
+import { WORKFLOW_NAMES } from '../functions/lib/contract.private';
 
 /** What the workflows' JSON is built from. */
-export type WorkflowSettings = Pick<StackSettings, "everyoneQueue" | "queues" | "workerTransferTimeoutSeconds" | "chatTransferWorkflow" | "voiceTransferWorkflow">;
+export type WorkflowSettings = Pick<StackSettings, 'everyoneQueue' | 'queues' | 'workerTransferTimeoutSeconds' | 'chatTransferWorkflow' | 'voiceTransferWorkflow'>;
 /** What the routing plan is built from: the workflows' settings, and whether voice transfers are on. */
-export type RoutingSettings = WorkflowSettings & Pick<StackSettings, "features">;
+export type RoutingSettings = WorkflowSettings & Pick<StackSettings, 'features'>;
 
 export interface PlannedQueue {
   friendlyName: string;
@@ -29,7 +29,7 @@ export interface QueueSids {
 }
 
 export interface PlannedWorkflow {
-  key: "chat-transfer" | "voice-transfer";
+  key: 'chat-transfer' | 'voice-transfer';
   friendlyName: string;
   /** The configuration JSON, as the stack sends it to TaskRouter. */
   configuration: string;
@@ -38,11 +38,11 @@ export interface PlannedWorkflow {
 export const DEFAULT_WORKFLOW_NAMES = { chat: WORKFLOW_NAMES.chatTransfer, voice: WORKFLOW_NAMES.voiceTransfer } as const;
 
 /** The all-agents queue first, then the declared queues in config order. */
-export function plannedQueues(settings: Pick<RoutingSettings, "everyoneQueue" | "queues">): PlannedQueue[] {
+export function plannedQueues(settings: Pick<RoutingSettings, 'everyoneQueue' | 'queues'>): PlannedQueue[] {
   const everyone = settings.everyoneQueue;
   return [
     // A created all-agents queue has every worker; an adopted one (Flex's Everyone) keeps its own.
-    { friendlyName: everyone.name, targetWorkers: everyone.adopt ? undefined : "1==1", adopted: everyone.adopt !== undefined, everyone: true },
+    { friendlyName: everyone.name, targetWorkers: everyone.adopt ? undefined : '1==1', adopted: everyone.adopt !== undefined, everyone: true },
     ...settings.queues.map((q) => ({ friendlyName: q.name, targetWorkers: q.targetWorkers, adopted: q.adopt !== undefined, everyone: false })),
   ];
 }
@@ -69,10 +69,10 @@ export function voiceTransferConfiguration(settings: WorkflowSettings, sids: Que
 /** Every workflow the stack deploys: Chat Transfer, and Voice Transfer unless voice transfer is off. */
 export function plannedWorkflows(settings: RoutingSettings, sids: QueueSids): PlannedWorkflow[] {
   const workflows: PlannedWorkflow[] = [
-    { key: "chat-transfer", friendlyName: settings.chatTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.chat, configuration: chatTransferConfiguration(settings, sids) },
+    { key: 'chat-transfer', friendlyName: settings.chatTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.chat, configuration: chatTransferConfiguration(settings, sids) },
   ];
   if (settings.features.voiceTransfer) {
-    workflows.push({ key: "voice-transfer", friendlyName: settings.voiceTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.voice, configuration: voiceTransferConfiguration(settings, sids) });
+    workflows.push({ key: 'voice-transfer', friendlyName: settings.voiceTransferWorkflow.friendlyName ?? DEFAULT_WORKFLOW_NAMES.voice, configuration: voiceTransferConfiguration(settings, sids) });
   }
   return workflows;
 }

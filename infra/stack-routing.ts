@@ -3,19 +3,19 @@
 // (parseStackSettings) and the same builders (routing-plan.ts), with
 // placeholder SIDs for the queues, since nothing needs to be deployed.
 // No Pulumi engine, no backend, no Twilio: what `workflow --stack` runs on.
-import * as crypto from "node:crypto";
-import * as path from "node:path";
-import { ConfigError, parseStackSettings, type StackSettings } from "./config";
-import { plannedQueues, plannedWorkflows, type PlannedWorkflow, type QueueSids } from "./routing-plan";
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import { ConfigError, parseStackSettings, type StackSettings } from './config';
+import { plannedQueues, plannedWorkflows, type PlannedWorkflow, type QueueSids } from './routing-plan';
 
-const NS = "flex-transfer";
+const NS = 'flex-transfer';
 /** Read by the providers at call time, never by the program; never decoded here. */
-const CREDENTIAL_KEYS = new Set(["twilioAccountSid", "twilioAuthToken", "twilioApiKey", "twilioApiSecret"]);
+const CREDENTIAL_KEYS = new Set(['twilioAccountSid', 'twilioAuthToken', 'twilioApiKey', 'twilioApiSecret']);
 
 export class StackFileError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = "StackFileError";
+    this.name = 'StackFileError';
   }
 }
 
@@ -48,7 +48,7 @@ export interface StackRoutingSource {
 
 /** Stable placeholder SID of a queue the stack declares: recognizable, well-formed, the same on every run. */
 export function placeholderQueueSid(stack: string, friendlyName: string): string {
-  return "WQ" + crypto.createHash("sha256").update(`${NS}:${stack}:queue:${friendlyName}`).digest("hex").slice(0, 32);
+  return 'WQ' + crypto.createHash('sha256').update(`${NS}:${stack}:queue:${friendlyName}`).digest('hex').slice(0, 32);
 }
 
 export function loadStackRouting(source: StackRoutingSource): StackRouting {
@@ -63,11 +63,13 @@ export function loadStackRouting(source: StackRoutingSource): StackRouting {
   const { raw, notes } = rawStackConfig(text, file);
   const settings = parseForRouting(raw, source.stack, file, notes);
   const planned = plannedQueues(settings);
-  const queues = planned.map((q) => ({ sid: placeholderQueueSid(source.stack, q.friendlyName), friendlyName: q.friendlyName, targetWorkers: q.targetWorkers ?? "1==1" }));
+  const queues = planned.map((q) => ({ sid: placeholderQueueSid(source.stack, q.friendlyName), friendlyName: q.friendlyName, targetWorkers: q.targetWorkers ?? '1==1' }));
   const assumptions: string[] = [];
   const kept = planned.filter((q) => q.targetWorkers === undefined).map((q) => `'${q.friendlyName}'`);
   if (kept.length > 0) {
-    assumptions.push(`${kept.join(", ")}: adopted, keeping ${kept.length === 1 ? "its" : "their"} own target_workers in Twilio (not in ${file}); taken here as 1==1 (every worker), as Flex's Everyone queue has by default`);
+    assumptions.push(
+      `${kept.join(', ')}: adopted, keeping ${kept.length === 1 ? 'its' : 'their'} own target_workers in Twilio (not in ${file}); taken here as 1==1 (every worker), as Flex's Everyone queue has by default`,
+    );
   }
   const sids: QueueSids = {
     everyone: queues[planned.findIndex((q) => q.everyone)].sid,
@@ -82,25 +84,25 @@ export function loadStackRouting(source: StackRoutingSource): StackRouting {
  * structured values as JSON), decoded the way loadStackSettings decodes it.
  */
 export function rawStackConfig(text: string, file: string): { raw: Record<string, unknown>; notes: string[] } {
-  const yaml = require("js-yaml") as { load(text: string): unknown };
+  const yaml = require('js-yaml') as { load(text: string): unknown };
   let document: unknown;
   try {
     document = yaml.load(text);
   } catch (err) {
-    throw new StackFileError(`${file} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+    throw new StackFileError(`${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   const notes: string[] = [];
   const top = (document ?? {}) as Record<string, unknown>;
-  if (typeof top !== "object" || Array.isArray(top)) throw new StackFileError(`${file} must be a YAML mapping with a 'config:' section`);
+  if (typeof top !== 'object' || Array.isArray(top)) throw new StackFileError(`${file} must be a YAML mapping with a 'config:' section`);
   if (top.environment !== undefined) {
     notes.push(`${file} imports Pulumi ESC environments (environment:); their values are not read offline, so routing settings must be in the stack file itself`);
   }
   const config = (top.config ?? {}) as Record<string, unknown>;
-  if (typeof config !== "object" || Array.isArray(config)) throw new StackFileError(`${file}: 'config:' must be a mapping of settings`);
+  if (typeof config !== 'object' || Array.isArray(config)) throw new StackFileError(`${file}: 'config:' must be a mapping of settings`);
   const raw: Record<string, unknown> = {};
   for (const [fullKey, value] of Object.entries(config)) {
     // A key without a namespace belongs to the project.
-    const [namespace, key] = fullKey.includes(":") ? [fullKey.slice(0, fullKey.indexOf(":")), fullKey.slice(fullKey.indexOf(":") + 1)] : [NS, fullKey];
+    const [namespace, key] = fullKey.includes(':') ? [fullKey.slice(0, fullKey.indexOf(':')), fullKey.slice(fullKey.indexOf(':') + 1)] : [NS, fullKey];
     if (namespace !== NS || CREDENTIAL_KEYS.has(key)) continue;
     if (isSecure(value)) throw new StackFileError(`${file}: ${NS}:${key} is a secret; the offline workflow tools read no secrets, and only credentials should be secret`);
     raw[key] = decode(value);
@@ -109,12 +111,12 @@ export function rawStackConfig(text: string, file: string): { raw: Record<string
 }
 
 function isSecure(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'secure' in value;
 }
 
 /** What loadStackSettings sees: JSON.parse of the text Pulumi gives, or the text itself. */
 function decode(value: unknown): unknown {
-  if (value !== null && typeof value === "object") return JSON.parse(JSON.stringify(value));
+  if (value !== null && typeof value === 'object') return JSON.parse(JSON.stringify(value));
   const text = String(value);
   try {
     return JSON.parse(text);
@@ -139,6 +141,6 @@ function parseForRouting(raw: Record<string, unknown>, stack: string, file: stri
     if (others.length > 0) throw new StackFileError(`${file}: ${err.message}`);
     notes.push(...aboutWorkspace.map((p) => `${file}: ${p} (pulumi up refuses the stack until then; the routing does not depend on it)`));
     // Any well-formed adopted workspace: what adopting one implies (Flex's Everyone queue) stays as configured.
-    return parseStackSettings({ ...raw, workspace: { adoptSid: `WS${"f".repeat(32)}` } }, stack);
+    return parseStackSettings({ ...raw, workspace: { adoptSid: `WS${'f'.repeat(32)}` } }, stack);
   }
 }

@@ -1,14 +1,14 @@
 // The checks behind the flex-transfer policies, as plain functions over plain
 // data, so each can be tested without an engine. policies.ts adapts them to
 // CrossGuard. Every message names the resource (or config key) and the fix.
-import { parseExpression, type ExpressionNode, type OperandNode } from "../routing";
-import { FUNCTION_ENV, NOT_IN_CONVERSATION, resourceType, WORKFLOW_NAMES } from "../functions/lib/contract.private";
+import { parseExpression, type ExpressionNode, type OperandNode } from '../routing';
+import { FUNCTION_ENV, NOT_IN_CONVERSATION, resourceType, WORKFLOW_NAMES } from '../functions/lib/contract.private';
 
 /** Resource type tokens of the project's dynamic providers (infra/providers). */
 export const TYPES = {
-  workspace: resourceType("Workspace"),
-  workflow: resourceType("Workflow"),
-  deployment: resourceType("Deployment"),
+  workspace: resourceType('Workspace'),
+  workflow: resourceType('Workflow'),
+  deployment: resourceType('Deployment'),
 } as const;
 
 export const CHAT_TRANSFER = WORKFLOW_NAMES.chatTransfer;
@@ -18,13 +18,13 @@ export { NOT_IN_CONVERSATION };
 
 /** The function environment variables that carry this stack's SIDs (infra/components/transfer-functions.ts). */
 export const WIRED_VARIABLES = {
-  [FUNCTION_ENV.workspaceSid]: { kind: "workspace", label: "workspace" },
-  [FUNCTION_ENV.chatTransferWorkflowSid]: { kind: "workflow", friendlyName: CHAT_TRANSFER, resourceName: "routing-chat-transfer", label: `"${CHAT_TRANSFER}" workflow` },
-  [FUNCTION_ENV.voiceTransferWorkflowSid]: { kind: "workflow", friendlyName: VOICE_TRANSFER, resourceName: "routing-voice-transfer", label: `"${VOICE_TRANSFER}" workflow` },
+  [FUNCTION_ENV.workspaceSid]: { kind: 'workspace', label: 'workspace' },
+  [FUNCTION_ENV.chatTransferWorkflowSid]: { kind: 'workflow', friendlyName: CHAT_TRANSFER, resourceName: 'routing-chat-transfer', label: `"${CHAT_TRANSFER}" workflow` },
+  [FUNCTION_ENV.voiceTransferWorkflowSid]: { kind: 'workflow', friendlyName: VOICE_TRANSFER, resourceName: 'routing-voice-transfer', label: `"${VOICE_TRANSFER}" workflow` },
 } as const;
 
 /** A value the engine does not know yet (a preview of something not yet created). */
-export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+export const UNKNOWN: unique symbol = Symbol('unknown during preview');
 export type Maybe<T> = T | typeof UNKNOWN;
 
 /** Reads through CrossGuard's unknown-checking proxy: an unknown value becomes UNKNOWN instead of an exception. */
@@ -39,12 +39,12 @@ export function known<T>(read: () => T): Maybe<T> {
 
 function isUnknownValueError(err: unknown): boolean {
   try {
-    const proxy = require("@pulumi/policy/proxy") as { UnknownValueError?: new (...args: never[]) => Error };
+    const proxy = require('@pulumi/policy/proxy') as { UnknownValueError?: new (...args: never[]) => Error };
     if (proxy.UnknownValueError && err instanceof proxy.UnknownValueError) return true;
   } catch {
     // fall through to the name check
   }
-  return err instanceof Error && err.constructor.name === "UnknownValueError";
+  return err instanceof Error && err.constructor.name === 'UnknownValueError';
 }
 
 // ---------------------------------------------------------------------------
@@ -85,20 +85,20 @@ export function chatTransferProblems(resourceName: string, configuration: string
   const filters: FilterLike[] = Array.isArray(routing?.filters) ? (routing.filters as FilterLike[]) : [];
   const problems: string[] = [];
   filters.forEach((filter, f) => {
-    const filterLabel = `filter ${f + 1}${typeof filter?.filter_friendly_name === "string" ? ` "${filter.filter_friendly_name}"` : ""}`;
+    const filterLabel = `filter ${f + 1}${typeof filter?.filter_friendly_name === 'string' ? ` "${filter.filter_friendly_name}"` : ''}`;
     const targets: TargetLike[] = Array.isArray(filter?.targets) ? (filter.targets as TargetLike[]) : [];
     targets.forEach((target, t) => {
       if (target?.known_worker_sid !== undefined || target?.known_worker_friendly_name !== undefined) return;
-      const targetLabel = `${filterLabel}, target ${t + 1}${typeof target?.queue === "string" ? ` (queue ${target.queue})` : ""}`;
+      const targetLabel = `${filterLabel}, target ${t + 1}${typeof target?.queue === 'string' ? ` (queue ${target.queue})` : ''}`;
       const expression = target?.expression;
-      if (expression === undefined || expression === null || expression === "") {
+      if (expression === undefined || expression === null || expression === '') {
         problems.push(
           `${where}: ${targetLabel} has no expression, so TaskRouter can offer the transfer to an agent who is already in the conversation. ` +
             `Fix: give the target the expression "${NOT_IN_CONVERSATION}" (AND any other condition with it), as workflows/chat-transfer.ts builds it.`,
         );
         return;
       }
-      if (typeof expression !== "string" || !excludesAgentsInConversation(expression)) {
+      if (typeof expression !== 'string' || !excludesAgentsInConversation(expression)) {
         problems.push(
           `${where}: ${targetLabel} has the expression ${JSON.stringify(expression)}, which does not exclude agents already in the conversation ` +
             `(it must AND "${NOT_IN_CONVERSATION}" at its top level, not under an OR). ` +
@@ -107,8 +107,8 @@ export function chatTransferProblems(resourceName: string, configuration: string
       }
     });
   });
-  if (!filters.some((filter) => typeof filter?.expression === "string" && isAlwaysTrue(filter.expression))) {
-    const queue = typeof routing?.default_filter?.queue === "string" ? ` (queue ${routing.default_filter.queue})` : "";
+  if (!filters.some((filter) => typeof filter?.expression === 'string' && isAlwaysTrue(filter.expression))) {
+    const queue = typeof routing?.default_filter?.queue === 'string' ? ` (queue ${routing.default_filter.queue})` : '';
     problems.push(
       `${where}: no filter matches every task, so a transfer that matches none falls to default_filter${queue}, which cannot exclude agents already in the conversation. ` +
         `Fix: end the filters with a catch-all filter (expression "1 == 1") whose target has the expression "${NOT_IN_CONVERSATION}", as workflows/chat-transfer.ts builds it.`,
@@ -121,46 +121,31 @@ export function chatTransferProblems(resourceName: string, configuration: string
 export function excludesAgentsInConversation(expression: string): boolean {
   let ast: ExpressionNode;
   try {
-    ast = parseExpression(expression, "target");
+    ast = parseExpression(expression, 'target');
   } catch {
     return false;
   }
-  const conjuncts = ast.type === "and" ? ast.operands : [ast];
-  return conjuncts.some(
-    (node) =>
-      node.type === "comparison" &&
-      node.operator === "NOT IN" &&
-      isPath(node.left, ["worker", "sid"]) &&
-      isPath(node.right, ["task", "workerSidsInConversation"]),
-  );
+  const conjuncts = ast.type === 'and' ? ast.operands : [ast];
+  return conjuncts.some((node) => node.type === 'comparison' && node.operator === 'NOT IN' && isPath(node.left, ['worker', 'sid']) && isPath(node.right, ['task', 'workerSidsInConversation']));
 }
 
 function isPath(operand: OperandNode, names: string[]): boolean {
-  return (
-    operand.type === "path" &&
-    operand.segments.length === names.length &&
-    operand.segments.every((segment, i) => segment.kind === "key" && segment.name === names[i])
-  );
+  return operand.type === 'path' && operand.segments.length === names.length && operand.segments.every((segment, i) => segment.kind === 'key' && segment.name === names[i]);
 }
 
 /** `1 == 1`, `true == true` and the like: a filter expression every task matches. */
 export function isAlwaysTrue(expression: string): boolean {
   let ast: ExpressionNode;
   try {
-    ast = parseExpression(expression, "filter");
+    ast = parseExpression(expression, 'filter');
   } catch {
     return false;
   }
   const alwaysTrue = (node: ExpressionNode): boolean => {
-    if (node.type === "and") return node.operands.every(alwaysTrue);
-    if (node.type === "or") return node.operands.some(alwaysTrue);
-    if (node.type !== "comparison") return false;
-    return (
-      node.operator === "==" &&
-      node.left.type === "literal" &&
-      node.right.type === "literal" &&
-      node.left.value === node.right.value
-    );
+    if (node.type === 'and') return node.operands.every(alwaysTrue);
+    if (node.type === 'or') return node.operands.some(alwaysTrue);
+    if (node.type !== 'comparison') return false;
+    return node.operator === '==' && node.left.type === 'literal' && node.right.type === 'literal' && node.left.value === node.right.value;
   };
   return alwaysTrue(ast);
 }
@@ -169,20 +154,14 @@ export function isAlwaysTrue(expression: string): boolean {
 // 2. Production adopts Flex's workspace instead of creating one.
 // ---------------------------------------------------------------------------
 
-export const DEFAULT_PRODUCTION_STACKS = ["prod"];
+export const DEFAULT_PRODUCTION_STACKS = ['prod'];
 
 /** Problem when a production stack would create (own, and on destroy delete) a workspace instead of adopting Flex's. */
-export function workspaceAdoptionProblem(p: {
-  resourceName: string;
-  stack: string | undefined;
-  productionStacks: readonly string[];
-  adoptSid: unknown;
-  friendlyName: unknown;
-}): string | undefined {
+export function workspaceAdoptionProblem(p: { resourceName: string; stack: string | undefined; productionStacks: readonly string[]; adoptSid: unknown; friendlyName: unknown }): string | undefined {
   if (!p.stack || !p.productionStacks.includes(p.stack)) return undefined;
-  if (typeof p.adoptSid === "string" && p.adoptSid !== "") return undefined;
+  if (typeof p.adoptSid === 'string' && p.adoptSid !== '') return undefined;
   if (p.adoptSid === UNKNOWN) return undefined;
-  const label = typeof p.friendlyName === "string" ? `Workspace "${p.friendlyName}"` : "A Workspace";
+  const label = typeof p.friendlyName === 'string' ? `Workspace "${p.friendlyName}"` : 'A Workspace';
   return (
     `${label} (resource ${p.resourceName}) would be created by the production stack '${p.stack}'. Production must adopt Flex's own workspace ` +
     `("Flex Task Assignment"), which Flex routes every conversation through; a created workspace is one Flex never uses, and destroying the stack would delete it. ` +
@@ -221,15 +200,15 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
 
   for (const deployment of resources.filter((r) => r.type === TYPES.deployment)) {
     const where = `Deployment ${deployment.name}`;
-    const dependsOn = (resource: ResourceView) =>
-      (deployment.propertyDependencies?.variables ?? []).some((d) => d.urn === resource.urn);
+    const dependsOn = (resource: ResourceView) => (deployment.propertyDependencies?.variables ?? []).some((d) => d.urn === resource.urn);
     const variables = known(() => deployment.props.variables as Record<string, unknown> | undefined);
 
     for (const [variable, expected] of Object.entries(WIRED_VARIABLES)) {
-      const candidates = expected.kind === "workspace"
-        ? workspaces
-        : // An adopted workflow keeps its own name: it is known by the program's resource name.
-          workflows.filter((w) => w.name === expected.resourceName || known(() => w.props.friendlyName) === expected.friendlyName);
+      const candidates =
+        expected.kind === 'workspace'
+          ? workspaces
+          : // An adopted workflow keeps its own name: it is known by the program's resource name.
+            workflows.filter((w) => w.name === expected.resourceName || known(() => w.props.friendlyName) === expected.friendlyName);
       const fix = `Fix: wire it from the stack (infra/components/transfer-functions.ts sets it from the ${expected.label}'s sid output); never paste a SID.`;
 
       if (variables === UNKNOWN) {
@@ -237,16 +216,16 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
         if (candidates.length > 0 && !candidates.some(dependsOn)) {
           violations.push({
             urn: deployment.urn,
-            message: `${where}: the functions' environment variables are not computed from this stack's ${expected.label} (resource ${candidates.map((c) => c.name).join(", ")}), so ${variable} cannot be its SID. ${fix}`,
+            message: `${where}: the functions' environment variables are not computed from this stack's ${expected.label} (resource ${candidates.map((c) => c.name).join(', ')}), so ${variable} cannot be its SID. ${fix}`,
           });
         }
         continue;
       }
-      if (!variables || typeof variables !== "object") continue;
+      if (!variables || typeof variables !== 'object') continue;
       if (!Object.keys(variables).some((k) => k in WIRED_VARIABLES)) continue; // not the transfer functions
 
       const value = known(() => variables[variable]);
-      if (value === undefined || value === "") {
+      if (value === undefined || value === '') {
         if (candidates.length > 0) {
           violations.push({
             urn: deployment.urn,
@@ -259,7 +238,7 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
         if (candidates.length > 0 && !candidates.some(dependsOn)) {
           violations.push({
             urn: deployment.urn,
-            message: `${where}: ${variable} is not computed from this stack's ${expected.label} (resource ${candidates.map((c) => c.name).join(", ")}). ${fix}`,
+            message: `${where}: ${variable} is not computed from this stack's ${expected.label} (resource ${candidates.map((c) => c.name).join(', ')}). ${fix}`,
           });
         }
         continue;
@@ -273,9 +252,9 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
       }
       const sids = candidates.map((c) => ({ resource: c, sid: known(() => c.props.sid) }));
       if (sids.some((s) => s.sid === value)) continue;
-      const pending = sids.filter((s) => typeof s.sid !== "string");
+      const pending = sids.filter((s) => typeof s.sid !== 'string');
       if (pending.length > 0 && pending.some((s) => dependsOn(s.resource))) continue; // computed from a SID not known yet
-      const actual = sids.map((s) => `${s.resource.name} = ${typeof s.sid === "string" ? s.sid : "(not known until it is created)"}`).join(", ");
+      const actual = sids.map((s) => `${s.resource.name} = ${typeof s.sid === 'string' ? s.sid : '(not known until it is created)'}`).join(', ');
       violations.push({
         urn: deployment.urn,
         message: `${where}: ${variable} is ${JSON.stringify(value)}, which is not the SID of this stack's ${expected.label} (${actual}): the functions would route transfers with another stack's or a stale ${expected.kind}. ${fix}`,
@@ -290,7 +269,7 @@ export function functionWiringViolations(resources: readonly ResourceView[]): Vi
 // ---------------------------------------------------------------------------
 
 /** Config keys that hold credentials (infra/providers/runtime/settings.ts). */
-export const SECRET_CONFIG_KEYS = ["flex-transfer:twilioAuthToken", "flex-transfer:twilioApiSecret"];
+export const SECRET_CONFIG_KEYS = ['flex-transfer:twilioAuthToken', 'flex-transfer:twilioApiSecret'];
 const SECRET_NAME = /(token|secret|password|passphrase|privatekey)$/i;
 /** A Twilio auth token: 32 hex digits standing alone (SIDs carry a two-letter prefix). */
 const AUTH_TOKEN_SHAPE = /(?<![A-Za-z0-9])[0-9a-f]{32}(?![A-Za-z0-9])/;
@@ -303,32 +282,32 @@ const AUTH_TOKEN_SHAPE = /(?<![A-Za-z0-9])[0-9a-f]{32}(?![A-Za-z0-9])/;
 export function plaintextSecretProblems(context: { stack: string; config: Record<string, string>; secretKeys: readonly string[] }): string[] {
   const secret = new Set(context.secretKeys);
   const problems: string[] = [];
-  const stack = context.stack || "<stack>";
+  const stack = context.stack || '<stack>';
   const fix = (key: string, envHint: string) =>
     `Fix: store it encrypted (\`pulumi config set --secret ${key} --stack ${stack}\`) or remove it (\`pulumi config rm ${key} --stack ${stack}\`)${envHint}; then rotate the credential, because its plain value is in the stack file's history.`;
 
   for (const key of Object.keys(context.config).sort()) {
     if (secret.has(key)) continue;
     const value = context.config[key];
-    if (value === undefined || value === "") continue;
-    const shortKey = key.includes(":") ? key.slice(key.indexOf(":") + 1) : key;
+    if (value === undefined || value === '') continue;
+    const shortKey = key.includes(':') ? key.slice(key.indexOf(':') + 1) : key;
     const envHint =
-      key === "flex-transfer:twilioAuthToken"
-        ? " and give it as TWILIO_AUTH_TOKEN in the environment"
-        : key === "flex-transfer:twilioApiSecret"
-          ? " and give it as TWILIO_API_SECRET in the environment"
-          : "";
+      key === 'flex-transfer:twilioAuthToken'
+        ? ' and give it as TWILIO_AUTH_TOKEN in the environment'
+        : key === 'flex-transfer:twilioApiSecret'
+          ? ' and give it as TWILIO_API_SECRET in the environment'
+          : '';
     if (SECRET_CONFIG_KEYS.includes(key) || SECRET_NAME.test(shortKey)) {
       problems.push(`Stack config ${key} holds a credential in plain text (stack '${stack}'). ${fix(key, envHint)}`);
       continue;
     }
     const field = secretNamedField(value);
     if (field) {
-      problems.push(`Stack config ${key} holds a credential in plain text in its field '${field}' (stack '${stack}'). ${fix(key, "")}`);
+      problems.push(`Stack config ${key} holds a credential in plain text in its field '${field}' (stack '${stack}'). ${fix(key, '')}`);
       continue;
     }
     if (AUTH_TOKEN_SHAPE.test(value)) {
-      problems.push(`Stack config ${key} holds a value shaped like a Twilio auth token (32 hex digits) in plain text (stack '${stack}'). ${fix(key, "")}`);
+      problems.push(`Stack config ${key} holds a value shaped like a Twilio auth token (32 hex digits) in plain text (stack '${stack}'). ${fix(key, '')}`);
     }
   }
   return problems;
@@ -350,15 +329,15 @@ function secretNamedField(value: string): string | undefined {
       }
       return undefined;
     }
-    if (node && typeof node === "object") {
+    if (node && typeof node === 'object') {
       for (const [k, v] of Object.entries(node)) {
         const path = at ? `${at}.${k}` : k;
-        if (SECRET_NAME.test(k) && typeof v === "string" && v !== "") return path;
+        if (SECRET_NAME.test(k) && typeof v === 'string' && v !== '') return path;
         const found = walk(v, path);
         if (found) return found;
       }
     }
     return undefined;
   };
-  return walk(parsed, "");
+  return walk(parsed, '');
 }

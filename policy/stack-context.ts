@@ -11,7 +11,7 @@
 //
 // Config values are held only in this process and never printed: the rules
 // report key names, not values.
-import * as path from "node:path";
+import * as path from 'node:path';
 
 export interface StackContext {
   stack: string;
@@ -68,14 +68,14 @@ export function installStackContextCapture(): void {
   if (installed) return;
   installed = true;
   // The same @grpc/grpc-js instance that @pulumi/policy's server uses.
-  const policyDir = path.dirname(require.resolve("@pulumi/policy"));
-  const grpc = require(require.resolve("@grpc/grpc-js", { paths: [policyDir] })) as {
+  const policyDir = path.dirname(require.resolve('@pulumi/policy'));
+  const grpc = require(require.resolve('@grpc/grpc-js', { paths: [policyDir] })) as {
     Server: { prototype: { addService(service: unknown, implementation: Record<string, unknown>): void } };
   };
   const addService = grpc.Server.prototype.addService;
   grpc.Server.prototype.addService = function (service: unknown, implementation: Record<string, unknown>) {
     const inner = implementation?.configureStack as Handler | undefined;
-    if (typeof inner === "function") {
+    if (typeof inner === 'function') {
       implementation = {
         ...implementation,
         configureStack: (call: { request: ConfigureStackRequest }, callback: (...args: unknown[]) => void) => {

@@ -4,20 +4,20 @@
 //
 // Exit codes: 0 ok, 1 findings (lint) or an invalid workflow, 2 usage or input errors.
 
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { explainNobodyEligible, formatNobodyEligible } from "./explain";
-import { ExpressionSyntaxError } from "./expression/errors";
-import { formatTrace } from "./format";
-import { InputError, readQueues, readTask, readWorkers, readWorkflowConfiguration } from "./inputs";
-import { workflowToMermaid } from "./mermaid";
-import { simulate } from "./simulate";
-import type { Clock, Finding, RoutingQueue } from "./types";
-import { canonicalizeWorkflowConfiguration } from "./workflow/canonical";
-import { WorkflowValidationError } from "./workflow/compile";
-import type { WorkflowConfigurationInput } from "./workflow/model";
-import { validateTargetWorkersExpression, validateWorkflowConfiguration } from "./workflow/validate";
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { explainNobodyEligible, formatNobodyEligible } from './explain';
+import { ExpressionSyntaxError } from './expression/errors';
+import { formatTrace } from './format';
+import { InputError, readQueues, readTask, readWorkers, readWorkflowConfiguration } from './inputs';
+import { workflowToMermaid } from './mermaid';
+import { simulate } from './simulate';
+import type { Clock, Finding, RoutingQueue } from './types';
+import { canonicalizeWorkflowConfiguration } from './workflow/canonical';
+import { WorkflowValidationError } from './workflow/compile';
+import type { WorkflowConfigurationInput } from './workflow/model';
+import { validateTargetWorkersExpression, validateWorkflowConfiguration } from './workflow/validate';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -62,17 +62,17 @@ Examples (a fresh clone, nothing running):
 class UsageError extends Error {}
 
 const OPTIONS = {
-  task: { type: "string" },
-  workers: { type: "string" },
-  queues: { type: "string" },
-  now: { type: "string" },
-  json: { type: "boolean" },
-  stack: { type: "string", short: "s" },
-  workflow: { type: "string" },
-  help: { type: "boolean", short: "h" },
+  task: { type: 'string' },
+  workers: { type: 'string' },
+  queues: { type: 'string' },
+  now: { type: 'string' },
+  json: { type: 'boolean' },
+  stack: { type: 'string', short: 's' },
+  workflow: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
-type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+type Options = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 interface Args {
   command: string;
@@ -87,26 +87,26 @@ function parseCommandLine(argv: readonly string[]): Args {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true }) as { values: Options; positionals: string[] };
   } catch (error) {
     const { code, message } = error as { code?: string; message: string };
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${/'([^']+)'/.exec(message)?.[1] ?? message}`);
-    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${/--[\w-]+/.exec(message)?.[0] ?? "an option"} needs a value`);
-    if (code?.startsWith("ERR_PARSE_ARGS")) throw new UsageError(message);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${/'([^']+)'/.exec(message)?.[1] ?? message}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${/--[\w-]+/.exec(message)?.[0] ?? 'an option'} needs a value`);
+    if (code?.startsWith('ERR_PARSE_ARGS')) throw new UsageError(message);
     throw error;
   }
-  const [command = parsed.values.help ? "help" : "help", ...positionals] = parsed.positionals;
+  const [command = parsed.values.help ? 'help' : 'help', ...positionals] = parsed.positionals;
   return { command, positionals, options: parsed.values };
 }
 
 /** A JSON argument: inline (`{…}` / `[…]`), `@FILE`, or a file path. */
 function readJsonArgument(io: CliIo, value: string, what: string, flag: string): unknown {
   const trimmed = value.trim();
-  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return JSON.parse(trimmed);
     } catch (error) {
       throw new InputError(`${flag} is not valid JSON: ${(error as Error).message}`);
     }
   }
-  const file = value.startsWith("@") ? value.slice(1) : value;
+  const file = value.startsWith('@') ? value.slice(1) : value;
   let text: string;
   try {
     text = io.readFile(file);
@@ -155,13 +155,13 @@ function readWorkflowFile(io: CliIo, file: string): WorkflowConfigurationInput {
   }
 }
 
-const WORKFLOW_CHOICES: Record<string, "chat-transfer" | "voice-transfer"> = {
-  chat: "chat-transfer",
-  "chat-transfer": "chat-transfer",
-  "chat transfer": "chat-transfer",
-  voice: "voice-transfer",
-  "voice-transfer": "voice-transfer",
-  "voice transfer": "voice-transfer",
+const WORKFLOW_CHOICES: Record<string, 'chat-transfer' | 'voice-transfer'> = {
+  chat: 'chat-transfer',
+  'chat-transfer': 'chat-transfer',
+  'chat transfer': 'chat-transfer',
+  voice: 'voice-transfer',
+  'voice-transfer': 'voice-transfer',
+  'voice transfer': 'voice-transfer',
 };
 
 /** The workflows to work on: FILE, or the stack's (all of them when `all` and no --workflow). */
@@ -172,7 +172,7 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
   if (stack === undefined) {
     if (!file) throw new UsageError(`${args.command} needs a workflow FILE or --stack NAME`);
     if (workflow !== undefined) throw new UsageError("--workflow selects one of a stack's workflows: use it with --stack");
-    const queues = queuesArg === undefined ? undefined : readQueues(readJsonArgument(io, queuesArg, "queues file", "--queues"));
+    const queues = queuesArg === undefined ? undefined : readQueues(readJsonArgument(io, queuesArg, 'queues file', '--queues'));
     return { list: [{ label: file, configuration: readWorkflowFile(io, file), queues, queuesLabel: queuesArg }], notes: [], assumptions: [] };
   }
   if (file) throw new UsageError(`give a workflow FILE or --stack, not both (got ${file} and --stack ${stack})`);
@@ -181,10 +181,10 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
   if (workflow !== undefined) {
     wanted = WORKFLOW_CHOICES[workflow.toLowerCase()];
     if (!wanted) throw new UsageError(`--workflow ${workflow}: expected chat or voice`);
-  } else if (!all) wanted = "chat-transfer";
+  } else if (!all) wanted = 'chat-transfer';
 
   // Loaded on demand: it brings the stack's config rules (and @pulumi/pulumi) with it.
-  const { loadStackRouting, StackFileError } = require("../infra/stack-routing") as typeof import("../infra/stack-routing");
+  const { loadStackRouting, StackFileError } = require('../infra/stack-routing') as typeof import('../infra/stack-routing');
   let routing: ReturnType<typeof loadStackRouting>;
   try {
     routing = loadStackRouting({ projectDir: io.projectDir ?? projectRoot(), stack, readFile: io.readFile });
@@ -202,7 +202,7 @@ function subjectsOf(args: Args, io: CliIo, all: boolean): Subjects {
 }
 
 function formatFinding(label: string, finding: Finding): string {
-  const where = finding.position !== undefined ? ` (position ${finding.position})` : "";
+  const where = finding.position !== undefined ? ` (position ${finding.position})` : '';
   return `${label}: ${finding.path}${where}: ${finding.message}`;
 }
 
@@ -224,7 +224,7 @@ function lint(args: Args, io: CliIo): number {
       checkedQueues.add(subject.queues);
       subject.queues.forEach((queue, index) => {
         for (const finding of validateTargetWorkersExpression(queue.targetWorkers)) {
-          queueLines.push(formatFinding(subject.queuesLabel ?? "queues", { ...finding, path: `queues[${index}] (${queue.friendlyName}).target_workers` }));
+          queueLines.push(formatFinding(subject.queuesLabel ?? 'queues', { ...finding, path: `queues[${index}] (${queue.friendlyName}).target_workers` }));
         }
       });
     }
@@ -234,21 +234,21 @@ function lint(args: Args, io: CliIo): number {
     if (subjects.list.length === 1) io.stdout(`${subjects.list[0].label}: no findings\n`);
     return 0;
   }
-  io.stdout(lines.join("\n") + "\n");
-  io.stderr(`${lines.length} finding${lines.length === 1 ? "" : "s"}\n`);
+  io.stdout(lines.join('\n') + '\n');
+  io.stderr(`${lines.length} finding${lines.length === 1 ? '' : 's'}\n`);
   return 1;
 }
 
 function simulateCommand(args: Args, io: CliIo): number {
   const { task: taskArg, workers: workersArg, now: nowArg } = args.options;
-  if (taskArg === undefined) throw new UsageError("simulate needs --task");
-  if (workersArg === undefined) throw new UsageError("simulate needs --workers");
-  if (args.options.stack === undefined && args.options.queues === undefined) throw new UsageError("simulate needs --queues (or --stack)");
+  if (taskArg === undefined) throw new UsageError('simulate needs --task');
+  if (workersArg === undefined) throw new UsageError('simulate needs --workers');
+  if (args.options.stack === undefined && args.options.queues === undefined) throw new UsageError('simulate needs --queues (or --stack)');
   const subjects = subjectsOf(args, io, false);
   printNotes(io, [...subjects.notes, ...subjects.assumptions]);
   const [subject] = subjects.list;
-  const task = readTask(taskArg.startsWith("@") ? readJsonArgument(io, taskArg, "task file", "--task") : parseInlineJson(taskArg, "--task"));
-  const workers = readWorkers(readJsonArgument(io, workersArg, "workers file", "--workers"), task.taskChannel);
+  const task = readTask(taskArg.startsWith('@') ? readJsonArgument(io, taskArg, 'task file', '--task') : parseInlineJson(taskArg, '--task'));
+  const workers = readWorkers(readJsonArgument(io, workersArg, 'workers file', '--workers'), task.taskChannel);
   const queues = subject.queues ?? [];
   let clock = io.clock;
   if (nowArg !== undefined) {
@@ -259,9 +259,9 @@ function simulateCommand(args: Args, io: CliIo): number {
   const trace = simulate({ workflow: subject.configuration, queues, workers, task, clock });
   const nobody = explainNobodyEligible({ workflow: subject.configuration, queues, workers, task }, trace);
   if (args.options.json) {
-    io.stdout(JSON.stringify(nobody ? { ...trace, nobodyEligible: nobody } : trace, null, 2) + "\n");
+    io.stdout(JSON.stringify(nobody ? { ...trace, nobodyEligible: nobody } : trace, null, 2) + '\n');
   } else {
-    io.stdout(formatTrace(trace) + (nobody ? formatNobodyEligible(nobody) : ""));
+    io.stdout(formatTrace(trace) + (nobody ? formatNobodyEligible(nobody) : ''));
   }
   return 0;
 }
@@ -285,7 +285,7 @@ function diagram(args: Args, io: CliIo): number {
 
 function canonical(args: Args, io: CliIo): number {
   const [subject] = subjectsOf(args, io, false).list;
-  io.stdout(canonicalizeWorkflowConfiguration(subject.configuration) + "\n");
+  io.stdout(canonicalizeWorkflowConfiguration(subject.configuration) + '\n');
   return 0;
 }
 
@@ -298,15 +298,15 @@ export function main(argv: readonly string[], io: CliIo): number {
       return 0;
     }
     switch (args.command) {
-      case "lint":
+      case 'lint':
         return lint(args, io);
-      case "simulate":
+      case 'simulate':
         return simulateCommand(args, io);
-      case "diagram":
+      case 'diagram':
         return diagram(args, io);
-      case "canonical":
+      case 'canonical':
         return canonical(args, io);
-      case "help":
+      case 'help':
         io.stdout(USAGE);
         return 0;
       default:
@@ -322,7 +322,7 @@ export function main(argv: readonly string[], io: CliIo): number {
       return 2;
     }
     if (error instanceof WorkflowValidationError) {
-      io.stderr(`workflow: the workflow is invalid; fix these first (see \`lint\`):\n${error.findings.map((finding) => `  ${finding.path}: ${finding.message}`).join("\n")}\n`);
+      io.stderr(`workflow: the workflow is invalid; fix these first (see \`lint\`):\n${error.findings.map((finding) => `  ${finding.path}: ${finding.message}`).join('\n')}\n`);
       return 1;
     }
     throw error;
@@ -332,7 +332,7 @@ export function main(argv: readonly string[], io: CliIo): number {
 /** The project this CLI belongs to: the nearest directory above it holding Pulumi.yaml. */
 function projectRoot(): string {
   let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+  while (!fs.existsSync(path.join(dir, 'Pulumi.yaml'))) {
     const parent = path.dirname(dir);
     if (parent === dir) return process.cwd();
     dir = parent;
@@ -343,7 +343,7 @@ function projectRoot(): string {
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  readFile: (file) => fs.readFileSync(file, "utf8"),
+  readFile: (file) => fs.readFileSync(file, 'utf8'),
 };
 
 if (require.main === module) {

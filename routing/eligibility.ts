@@ -3,22 +3,22 @@
 // reads the clock once, reuses one evaluation context, and only records why
 // workers were excluded when asked to (for traces).
 
-import { compileExpression, type CompiledExpression } from "./expression/compile";
-import { systemClock, type ExpressionContext, type WorkerActivityCounts } from "./expression/context";
-import type { Value } from "./expression/values";
-import type { RoutingStep } from "./workflow/compile";
-import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from "./types";
+import { compileExpression, type CompiledExpression } from './expression/compile';
+import { systemClock, type ExpressionContext, type WorkerActivityCounts } from './expression/context';
+import type { Value } from './expression/values';
+import type { RoutingStep } from './workflow/compile';
+import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from './types';
 
 /** Why a queue member is not offered the task (the first reason that applies). */
 export type ExclusionReason =
   /** The step routes to a known worker and this is someone else. */
-  | "not-known-worker"
+  | 'not-known-worker'
   /** The worker's activity is not an available one. */
-  | "unavailable-activity"
+  | 'unavailable-activity'
   /** No free capacity (or channel unavailable) on the task's channel. */
-  | "no-channel-capacity"
+  | 'no-channel-capacity'
   /** The target expression is false for this worker. */
-  | "target-expression";
+  | 'target-expression';
 
 export interface Exclusion {
   worker: RoutingWorker;
@@ -27,15 +27,15 @@ export interface Exclusion {
 
 export type KnownWorkerStatus =
   /** The task attribute is missing or null: nobody is eligible in this step. */
-  | "missing"
+  | 'missing'
   /** No worker has that SID/name (TaskRouter debugger error 40155). */
-  | "not-in-workspace"
+  | 'not-in-workspace'
   /** The worker exists but is not in the step's queue (error 40152 "Invalid Queue for Known Worker"). */
-  | "not-in-queue"
-  | "in-queue";
+  | 'not-in-queue'
+  | 'in-queue';
 
 export interface KnownWorkerResolution {
-  field: "known_worker_sid" | "known_worker_friendly_name";
+  field: 'known_worker_sid' | 'known_worker_friendly_name';
   attribute: string;
   value: Value;
   status: KnownWorkerStatus;
@@ -82,7 +82,7 @@ const TARGET_WORKERS_CACHE_LIMIT = 500;
 function compileTargetWorkers(source: string): CompiledExpression {
   let compiled = targetWorkersCache.get(source);
   if (!compiled) {
-    compiled = compileExpression(source, { kind: "queue" });
+    compiled = compileExpression(source, { kind: 'queue' });
     if (targetWorkersCache.size >= TARGET_WORKERS_CACHE_LIMIT) targetWorkersCache.clear();
     targetWorkersCache.set(source, compiled);
   }
@@ -95,7 +95,7 @@ function compileTargetWorkers(source: string): CompiledExpression {
  * nobody: TaskRouter documents that tasks then wait until moved or deleted.
  */
 export function queueMembers(queue: RoutingQueue, workers: Iterable<RoutingWorker>, options: { clock?: Clock; now?: Date } = {}): RoutingWorker[] {
-  if (queue.targetWorkers.trim() === "") return [];
+  if (queue.targetWorkers.trim() === '') return [];
   const expression = compileTargetWorkers(queue.targetWorkers);
   const context: ExpressionContext = { now: options.now ?? (expression.usesTime ? (options.clock ?? systemClock)() : undefined) };
   const members: RoutingWorker[] = [];
@@ -107,11 +107,7 @@ export function queueMembers(queue: RoutingQueue, workers: Iterable<RoutingWorke
 }
 
 /** Members of every queue, keyed by SID. Membership changes only with worker attributes, so callers can cache it. */
-export function computeQueueMembership(
-  queues: readonly RoutingQueue[],
-  workers: readonly RoutingWorker[],
-  options: { clock?: Clock; now?: Date } = {},
-): Map<string, RoutingWorker[]> {
+export function computeQueueMembership(queues: readonly RoutingQueue[], workers: readonly RoutingWorker[], options: { clock?: Clock; now?: Date } = {}): Map<string, RoutingWorker[]> {
   const now = options.now ?? (options.clock ?? systemClock)();
   return new Map(queues.map((queue) => [queue.sid, queueMembers(queue, workers, { now })]));
 }
@@ -132,7 +128,7 @@ export function countActivities(members: readonly RoutingWorker[]): WorkerActivi
   return { available, unavailable: members.length - available, byActivitySid };
 }
 
-function findQueue(queues: StepEvaluationInput["queues"], sid: string): RoutingQueue | undefined {
+function findQueue(queues: StepEvaluationInput['queues'], sid: string): RoutingQueue | undefined {
   if (queues instanceof Map) return queues.get(sid);
   return (queues as readonly RoutingQueue[]).find((queue) => queue.sid === sid);
 }
@@ -142,15 +138,14 @@ function resolveKnownWorker(step: RoutingStep, task: RoutingTask, workers: reado
   if (!rule) return undefined;
   const value = rule.valueFor(task.attributes);
   const base = { field: rule.field, attribute: rule.attribute, value };
-  if (typeof value !== "string" || value === "") return { ...base, status: "missing" };
+  if (typeof value !== 'string' || value === '') return { ...base, status: 'missing' };
   // Worker friendly names are unique case-insensitively in a workspace, so match that way.
-  const wanted = rule.field === "known_worker_sid" ? value : value.toLowerCase();
-  const matches = (worker: RoutingWorker): boolean =>
-    rule.field === "known_worker_sid" ? worker.sid === wanted : worker.friendlyName.toLowerCase() === wanted;
+  const wanted = rule.field === 'known_worker_sid' ? value : value.toLowerCase();
+  const matches = (worker: RoutingWorker): boolean => (rule.field === 'known_worker_sid' ? worker.sid === wanted : worker.friendlyName.toLowerCase() === wanted);
   const member = members.find(matches);
-  if (member) return { ...base, status: "in-queue", worker: member };
+  if (member) return { ...base, status: 'in-queue', worker: member };
   const elsewhere = workers.find(matches);
-  return elsewhere ? { ...base, status: "not-in-queue", worker: elsewhere } : { ...base, status: "not-in-workspace" };
+  return elsewhere ? { ...base, status: 'not-in-queue', worker: elsewhere } : { ...base, status: 'not-in-workspace' };
 }
 
 /**
@@ -172,12 +167,12 @@ export function evaluateRoutingStep(input: StepEvaluationInput): StepEvaluation 
 
   for (const worker of members) {
     let reason: ExclusionReason | undefined;
-    if (knownWorker && knownWorker.worker !== worker) reason = "not-known-worker";
-    else if (!worker.available) reason = "unavailable-activity";
-    else if (!hasChannelCapacity(worker, task.taskChannel)) reason = "no-channel-capacity";
+    if (knownWorker && knownWorker.worker !== worker) reason = 'not-known-worker';
+    else if (!worker.available) reason = 'unavailable-activity';
+    else if (!hasChannelCapacity(worker, task.taskChannel)) reason = 'no-channel-capacity';
     else if (expression) {
       context.worker = worker;
-      if (!expression.evaluate(context)) reason = "target-expression";
+      if (!expression.evaluate(context)) reason = 'target-expression';
     }
     if (reason === undefined) eligible.push(worker);
     else if (explain) excluded.push({ worker, reason });
@@ -198,7 +193,7 @@ export function evaluateRoutingStep(input: StepEvaluationInput): StepEvaluation 
  * number for a clause goes after those with one, whatever the direction),
  * then longest idle first, then SID for a stable order.
  */
-export function orderForOffer(workers: RoutingWorker[], step: Pick<RoutingStep, "orderBy">): RoutingWorker[] {
+export function orderForOffer(workers: RoutingWorker[], step: Pick<RoutingStep, 'orderBy'>): RoutingWorker[] {
   if (workers.length < 2) return workers;
   const rules = step.orderBy;
   if (rules.length === 0) return workers.sort(byLongestIdle);
@@ -210,7 +205,7 @@ export function orderForOffer(workers: RoutingWorker[], step: Pick<RoutingStep, 
       if (x === y) continue;
       if (x === undefined) return 1;
       if (y === undefined) return -1;
-      return rules[index].direction === "ASC" ? x - y : y - x;
+      return rules[index].direction === 'ASC' ? x - y : y - x;
     }
     return byLongestIdle(a.worker, b.worker);
   });
@@ -218,7 +213,7 @@ export function orderForOffer(workers: RoutingWorker[], step: Pick<RoutingStep, 
 }
 
 function numericOrUndefined(value: Value): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
 function byLongestIdle(a: RoutingWorker, b: RoutingWorker): number {

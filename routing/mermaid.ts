@@ -1,8 +1,8 @@
 // Draws a workflow as a Mermaid flowchart (filters → targets → queues) for
 // pull requests; GitHub renders ```mermaid blocks.
 
-import { asCompiledWorkflow, type CompiledWorkflow, type RoutingStep } from "./workflow/compile";
-import type { WorkflowConfigurationInput } from "./workflow/model";
+import { asCompiledWorkflow, type CompiledWorkflow, type RoutingStep } from './workflow/compile';
+import type { WorkflowConfigurationInput } from './workflow/model';
 
 export interface MermaidOptions {
   /** Queue SID → friendly name, to label queue nodes. */
@@ -14,21 +14,21 @@ export interface MermaidOptions {
  * because the other replacements introduce it.
  */
 export function mermaidLabel(text: string): string {
-  return text.replace(/#/g, "#35;").replace(/&/g, "#amp;").replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;");
+  return text.replace(/#/g, '#35;').replace(/&/g, '#amp;').replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
 function lines(...parts: (string | undefined)[]): string {
   return parts
-    .filter((part): part is string => part !== undefined && part !== "")
+    .filter((part): part is string => part !== undefined && part !== '')
     .map(mermaidLabel)
-    .join("<br/>");
+    .join('<br/>');
 }
 
 function stepLabel(step: RoutingStep): string {
   return lines(
-    step.isDefault ? "default_filter" : `target ${step.targetIndex}`,
+    step.isDefault ? 'default_filter' : `target ${step.targetIndex}`,
     step.knownWorker ? `${step.knownWorker.field}: ${step.knownWorker.attribute}` : undefined,
-    step.expression ? step.expression.source : step.isDefault || step.knownWorker ? undefined : "any worker in queue",
+    step.expression ? step.expression.source : step.isDefault || step.knownWorker ? undefined : 'any worker in queue',
     step.orderBy.length > 0 && step.orderBySource ? `order_by ${step.orderBySource}` : undefined,
     step.priority !== undefined ? `priority ${step.priority}` : undefined,
     step.timeoutSeconds !== undefined ? `timeout ${step.timeoutSeconds}s (at age ${step.cumulativeTimeoutSeconds}s)` : undefined,
@@ -38,7 +38,7 @@ function stepLabel(step: RoutingStep): string {
 
 export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledWorkflow, options: MermaidOptions = {}): string {
   const workflow = asCompiledWorkflow(config);
-  const out: string[] = ["flowchart TD"];
+  const out: string[] = ['flowchart TD'];
   const queueIds = new Map<string, string>();
   const queueId = (sid: string): string => {
     let id = queueIds.get(sid);
@@ -53,7 +53,7 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
 
   out.push('  start(["Task enters workflow"])');
   const filterId = (index: number): string => `f${index}`;
-  const afterFilters = workflow.defaultStep ? "dflt" : "unrouted";
+  const afterFilters = workflow.defaultStep ? 'dflt' : 'unrouted';
   const filterOrAfter = (index: number): string => (index < workflow.filters.length ? filterId(index) : afterFilters);
   if (!workflow.defaultStep && workflow.filters.length === 0) needsUnrouted = true;
   out.push(`  start --> ${filterOrAfter(0)}`);
@@ -64,7 +64,7 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
     filter.steps.forEach((step, stepIndex) => {
       const stepId = `${id}t${stepIndex}`;
       out.push(`  ${stepId}["${stepLabel(step)}"]`);
-      out.push(stepIndex === 0 ? `  ${id} -->|match| ${stepId}` : "");
+      out.push(stepIndex === 0 ? `  ${id} -->|match| ${stepId}` : '');
       out.push(`  ${stepId} -.-> ${queueId(step.queueSid)}`);
       const nextId = step.isLast ? undefined : `${id}t${stepIndex + 1}`;
       if (step.timeoutSeconds !== undefined) {
@@ -78,12 +78,12 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
       }
       if (step.skipIf) {
         const target = nextId ?? filterOrAfter(index + 1);
-        if (target === "unrouted") needsUnrouted = true;
+        if (target === 'unrouted') needsUnrouted = true;
         out.push(`  ${stepId} -->|skip| ${target}`);
       }
     });
     const next = filterOrAfter(index + 1);
-    if (next === "unrouted") needsUnrouted = true;
+    if (next === 'unrouted') needsUnrouted = true;
     out.push(`  ${id} -->|no match| ${next}`);
   });
 
@@ -97,5 +97,5 @@ export function workflowToMermaid(config: WorkflowConfigurationInput | CompiledW
     const name = options.queueNames?.[sid];
     out.push(`  ${id}[("${name ? lines(name, sid) : lines(sid)}")]`);
   }
-  return out.filter((line) => line !== "").join("\n") + "\n";
+  return out.filter((line) => line !== '').join('\n') + '\n';
 }

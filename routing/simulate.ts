@@ -4,13 +4,13 @@
 // It is the emulator's walk (`walkWorkflow`) in "path" mode, with every step
 // explained.
 
-import { evaluateRoutingStep, computeQueueMembership, type ExclusionReason, type KnownWorkerStatus } from "./eligibility";
-import { systemClock } from "./expression/context";
-import type { Value } from "./expression/values";
-import { asCompiledWorkflow, type CompiledWorkflow } from "./workflow/compile";
-import type { WorkflowConfigurationInput } from "./workflow/model";
-import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from "./types";
-import { walkWorkflow, type StepTransition, type StepVisit } from "./walk";
+import { evaluateRoutingStep, computeQueueMembership, type ExclusionReason, type KnownWorkerStatus } from './eligibility';
+import { systemClock } from './expression/context';
+import type { Value } from './expression/values';
+import { asCompiledWorkflow, type CompiledWorkflow } from './workflow/compile';
+import type { WorkflowConfigurationInput } from './workflow/model';
+import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from './types';
+import { walkWorkflow, type StepTransition, type StepVisit } from './walk';
 
 export type { StepTransition };
 
@@ -64,11 +64,11 @@ export interface TraceStep {
 
 export type TraceEnd =
   /** Waits in `stepIndex` (no timeout) until accepted or its TTL. */
-  | { kind: "waits"; stepIndex: number }
+  | { kind: 'waits'; stepIndex: number }
   /** Canceled when the last target of the matched filter times out. */
-  | { kind: "canceled"; reason: "Task canceled on Workflow timeout"; atAgeSeconds: number }
+  | { kind: 'canceled'; reason: 'Task canceled on Workflow timeout'; atAgeSeconds: number }
   /** No filter matched (or every matching one was skipped) and there is no default_filter. */
-  | { kind: "unmatched"; afterSkip: boolean };
+  | { kind: 'unmatched'; afterSkip: boolean };
 
 export interface RoutingTrace {
   task: { sid: string; taskChannel: string; priority: number; ageSeconds: number };
@@ -98,7 +98,7 @@ export function simulate(input: SimulateInput): RoutingTrace {
     evaluatedAt: now.toISOString(),
     filterChecks: [],
     steps: [],
-    end: { kind: "unmatched", afterSkip: false },
+    end: { kind: 'unmatched', afterSkip: false },
   };
   // Task age when it enters the next step: a timeout moves it on at the cumulative timeout, a skip at once.
   let entersAt = 0;
@@ -109,23 +109,22 @@ export function simulate(input: SimulateInput): RoutingTrace {
     ageSeconds: task.ageSeconds,
     priority: task.priority,
     now,
-    mode: "path",
+    mode: 'path',
     evaluate: (step) => evaluateRoutingStep({ step, task, queues: queueBySid, workers, now, membership, explain: true }),
-    onFilterCheck: (filter, matched) =>
-      trace.filterChecks.push({ filterIndex: filter.index, filterName: filter.name, expression: filter.expression.source, matched }),
+    onFilterCheck: (filter, matched) => trace.filterChecks.push({ filterIndex: filter.index, filterName: filter.name, expression: filter.expression.source, matched }),
     onVisit: (visit) => {
       const traceStep = traceStepOf(visit, entersAt);
       trace.steps.push(traceStep);
       if (!trace.firstOffer && !visit.timedOut && traceStep.eligible.length > 0) {
         trace.firstOffer = { stepIndex: trace.steps.length - 1, worker: traceStep.eligible[0] };
       }
-      if (visit.next.kind === "timeout-to-next-target" || visit.next.kind === "timeout-to-next-filter") entersAt = visit.next.atAgeSeconds;
+      if (visit.next.kind === 'timeout-to-next-target' || visit.next.kind === 'timeout-to-next-filter') entersAt = visit.next.atAgeSeconds;
     },
   });
 
-  if (end.kind === "wait") trace.end = { kind: "waits", stepIndex: trace.steps.length - 1 };
-  else if (end.kind === "workflow-timeout") trace.end = { kind: "canceled", reason: "Task canceled on Workflow timeout", atAgeSeconds: end.atAgeSeconds };
-  else if (end.kind === "unmatched") trace.end = { kind: "unmatched", afterSkip: end.afterSkip };
+  if (end.kind === 'wait') trace.end = { kind: 'waits', stepIndex: trace.steps.length - 1 };
+  else if (end.kind === 'workflow-timeout') trace.end = { kind: 'canceled', reason: 'Task canceled on Workflow timeout', atAgeSeconds: end.atAgeSeconds };
+  else if (end.kind === 'unmatched') trace.end = { kind: 'unmatched', afterSkip: end.afterSkip };
   return trace;
 }
 

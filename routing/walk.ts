@@ -10,10 +10,10 @@
 // step is not decided here: the caller's `evaluate` answers that
 // (`evaluateRoutingStep` with whatever worker snapshot the caller keeps).
 
-import { evaluateRoutingStep, type StepEvaluation } from "./eligibility";
-import { systemClock, type ExpressionContext } from "./expression/context";
-import type { CompiledFilter, CompiledWorkflow, RoutingStep } from "./workflow/compile";
-import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from "./types";
+import { evaluateRoutingStep, type StepEvaluation } from './eligibility';
+import { systemClock, type ExpressionContext } from './expression/context';
+import type { CompiledFilter, CompiledWorkflow, RoutingStep } from './workflow/compile';
+import type { Clock, RoutingQueue, RoutingTask, RoutingWorker } from './types';
 
 /** Where a walk begins. */
 export type WalkStart =
@@ -23,24 +23,24 @@ export type WalkStart =
    * count: the default_filter "does not count as a subsequent filter for the
    * purposes of a timeout".
    */
-  | { kind: "match"; fromFilter: number; afterTimeout?: boolean }
+  | { kind: 'match'; fromFilter: number; afterTimeout?: boolean }
   /** Carry on inside a filter (null: the default_filter) at this target, e.g. after the previous one timed out. */
-  | { kind: "step"; filterIndex: number | null; stepIndex: number };
+  | { kind: 'step'; filterIndex: number | null; stepIndex: number };
 
 /** How a task leaves a step if nobody accepts it there. */
 export type StepTransition =
   /** At `atAgeSeconds` (cumulative) the task moves to the filter's next target. */
-  | { kind: "timeout-to-next-target"; atAgeSeconds: number }
+  | { kind: 'timeout-to-next-target'; atAgeSeconds: number }
   /** At `atAgeSeconds` the last target expires and a later filter matches: the task moves on to it. */
-  | { kind: "timeout-to-next-filter"; atAgeSeconds: number }
+  | { kind: 'timeout-to-next-filter'; atAgeSeconds: number }
   /** At `atAgeSeconds` the last target expires and no later filter matches: "Task canceled on Workflow timeout". */
-  | { kind: "workflow-timeout"; atAgeSeconds: number }
+  | { kind: 'workflow-timeout'; atAgeSeconds: number }
   /** Nobody eligible and skip_if true: moves to the next target at once. */
-  | { kind: "skip-to-next-target" }
+  | { kind: 'skip-to-next-target' }
   /** Nobody eligible and skip_if true on the last target: the next filters, then default_filter. */
-  | { kind: "skip-to-next-filter" }
+  | { kind: 'skip-to-next-filter' }
   /** No timeout: the task stays in this step until someone accepts or its TTL expires. */
-  | { kind: "wait" };
+  | { kind: 'wait' };
 
 /** A step the walk evaluated. */
 export interface StepVisit {
@@ -56,13 +56,13 @@ export interface StepVisit {
 
 export type WalkEnd =
   /** Workers are eligible in `step`: offer to `evaluation.eligible`, in order ("now" mode only). */
-  | { kind: "offer"; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
+  | { kind: 'offer'; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
   /** The task stays in `step`: until its timeout or TTL ("now"), or for good ("path": a step without timeout). */
-  | { kind: "wait"; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
+  | { kind: 'wait'; filter?: CompiledFilter; step: RoutingStep; evaluation: StepEvaluation; priority: number }
   /** A filter's last target timed out and no later filter matches: "Task canceled on Workflow timeout". It does not go to default_filter. */
-  | { kind: "workflow-timeout"; filter: CompiledFilter; atAgeSeconds: number }
+  | { kind: 'workflow-timeout'; filter: CompiledFilter; atAgeSeconds: number }
   /** No filter matched (or every matching one was skipped) and there is no default_filter. */
-  | { kind: "unmatched"; afterSkip: boolean };
+  | { kind: 'unmatched'; afterSkip: boolean };
 
 export interface WalkInput {
   workflow: CompiledWorkflow;
@@ -85,7 +85,7 @@ export interface WalkInput {
    * accepted, each one evaluated; it leaves a step by skip_if, else by its
    * timeout, and stops where it would wait for good.
    */
-  mode?: "now" | "path";
+  mode?: 'now' | 'path';
   /** Each filter expression as it is checked. */
   onFilterCheck?(filter: CompiledFilter, matched: boolean): void;
   /** A step is entered: before it is evaluated. */
@@ -136,38 +136,38 @@ export function matchFilter(
  * task when its last target times out.
  */
 function transition(step: RoutingStep, evaluation: StepEvaluation, laterFilterMatches: () => boolean): StepTransition {
-  if (evaluation.skip) return step.isLast ? { kind: "skip-to-next-filter" } : { kind: "skip-to-next-target" };
+  if (evaluation.skip) return step.isLast ? { kind: 'skip-to-next-filter' } : { kind: 'skip-to-next-target' };
   const atAgeSeconds = step.cumulativeTimeoutSeconds;
-  if (atAgeSeconds === undefined) return { kind: "wait" };
-  if (!step.isLast) return { kind: "timeout-to-next-target", atAgeSeconds };
-  return laterFilterMatches() ? { kind: "timeout-to-next-filter", atAgeSeconds } : { kind: "workflow-timeout", atAgeSeconds };
+  if (atAgeSeconds === undefined) return { kind: 'wait' };
+  if (!step.isLast) return { kind: 'timeout-to-next-target', atAgeSeconds };
+  return laterFilterMatches() ? { kind: 'timeout-to-next-filter', atAgeSeconds } : { kind: 'workflow-timeout', atAgeSeconds };
 }
 
 /** Walks a task through its workflow; see `WalkInput.mode`. */
 export function walkWorkflow(input: WalkInput): WalkEnd {
   const { workflow, ageSeconds } = input;
-  const path = input.mode === "path";
+  const path = input.mode === 'path';
   let priority = input.priority;
   let afterSkip = false;
   // The filter whose last target timed out, while the walk looks for a later one that matches.
   let timedOut: { filter: CompiledFilter; atAgeSeconds: number } | undefined;
-  let start: WalkStart = input.from ?? { kind: "match", fromFilter: 0 };
+  let start: WalkStart = input.from ?? { kind: 'match', fromFilter: 0 };
   const laterFilterMatches = (filter: CompiledFilter | undefined) => () =>
     filter !== undefined && matchFilter(workflow, input.attributes, { now: input.now, fromFilter: filter.index + 1 }) !== undefined;
   const afterLastTarget = (filter: CompiledFilter, atAgeSeconds: number): WalkStart => {
     timedOut = { filter, atAgeSeconds };
-    return { kind: "match", fromFilter: filter.index + 1, afterTimeout: true };
+    return { kind: 'match', fromFilter: filter.index + 1, afterTimeout: true };
   };
 
   for (;;) {
     let filterIndex: number | null;
     let stepIndex = 0;
-    if (start.kind === "match") {
+    if (start.kind === 'match') {
       const filter = matchFilter(workflow, input.attributes, { now: input.now, fromFilter: start.fromFilter, onCheck: input.onFilterCheck });
       if (filter) filterIndex = filter.index;
-      else if (timedOut) return { kind: "workflow-timeout", ...timedOut };
+      else if (timedOut) return { kind: 'workflow-timeout', ...timedOut };
       else if (workflow.defaultStep) filterIndex = null;
-      else return { kind: "unmatched", afterSkip };
+      else return { kind: 'unmatched', afterSkip };
     } else {
       filterIndex = start.filterIndex;
       stepIndex = start.stepIndex;
@@ -194,20 +194,20 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
       const evaluation = input.evaluate(step);
       const offered = !path && evaluation.eligible.length > 0;
       // The hot path of routeTask: an offer needs no transition unless someone watches.
-      if (offered && !input.onVisit) return { kind: "offer", filter, step, evaluation, priority };
+      if (offered && !input.onVisit) return { kind: 'offer', filter, step, evaluation, priority };
       const leave = transition(step, evaluation, laterFilter);
       input.onVisit?.({ filter, step, evaluation, priority, timedOut: timedOutHere, next: leave });
-      if (offered) return { kind: "offer", filter, step, evaluation, priority };
-      if (leave.kind === "skip-to-next-target") continue;
-      if (leave.kind === "skip-to-next-filter") {
+      if (offered) return { kind: 'offer', filter, step, evaluation, priority };
+      if (leave.kind === 'skip-to-next-target') continue;
+      if (leave.kind === 'skip-to-next-filter') {
         // "If a Task skips a filter, it will be evaluated as if the Task didn't match the filter."
         // The default_filter has no skip_if, so only a filter gets here.
-        if (filter) next = { kind: "match", fromFilter: filter.index + 1 };
+        if (filter) next = { kind: 'match', fromFilter: filter.index + 1 };
         afterSkip = true;
         break;
       }
-      if (!path || leave.kind === "wait") return { kind: "wait", filter, step, evaluation, priority };
-      if (leave.kind === "timeout-to-next-filter" || leave.kind === "workflow-timeout") {
+      if (!path || leave.kind === 'wait') return { kind: 'wait', filter, step, evaluation, priority };
+      if (leave.kind === 'timeout-to-next-filter' || leave.kind === 'workflow-timeout') {
         next = afterLastTarget(filter!, leave.atAgeSeconds);
         break;
       }
@@ -216,7 +216,7 @@ export function walkWorkflow(input: WalkInput): WalkEnd {
     if (!next) {
       // Past the last target by its timeout (a walk that starts after it), or a skip
       // of the default_filter, which has no skip_if.
-      if (!filter) return { kind: "unmatched", afterSkip };
+      if (!filter) return { kind: 'unmatched', afterSkip };
       next = afterLastTarget(filter, steps[steps.length - 1]?.cumulativeTimeoutSeconds ?? ageSeconds);
     }
     start = next;

@@ -72,7 +72,11 @@ export async function setActivity(stack: TransferStack, names: string[], activit
 
 /** Makes `agent` the only Available worker (the others Offline), so routing has a single choice. */
 export async function onlyAvailable(stack: TransferStack, agent: string): Promise<void> {
-  await setActivity(stack, Object.keys(stack.workers).filter((n) => n !== agent), 'Offline');
+  await setActivity(
+    stack,
+    Object.keys(stack.workers).filter((n) => n !== agent),
+    'Offline',
+  );
   await setActivity(stack, [agent], 'Available');
 }
 
@@ -139,7 +143,10 @@ export async function startVoiceCall(emu: Emulator, stack: TransferStack, agent:
   if (!task) throw new Error('the customer call created no reserved task');
   const [res] = await pendingReservations(stack, task.sid);
   // What Flex answers for a voice reservation: the conference instruction.
-  await ws.tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
+  await ws
+    .tasks(task.sid)
+    .reservations(res.sid)
+    .update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: true, endConferenceOnCustomerExit: true } as never);
   await emu.whenIdle();
   voice.answerRinging(stack.accountSid, `client:${agent}`);
   await emu.whenIdle();
@@ -150,7 +157,14 @@ export async function startVoiceCall(emu: Emulator, stack: TransferStack, agent:
 
 export async function taskOf(stack: TransferStack, sid: string) {
   const t = await stack.client.taskrouter.v1.workspaces(stack.workspaceSid).tasks(sid).fetch();
-  return { sid: t.sid, status: t.assignmentStatus, attributes: JSON.parse(t.attributes) as Record<string, unknown>, workflowSid: t.workflowSid, channel: t.taskChannelUniqueName, queueSid: t.taskQueueSid };
+  return {
+    sid: t.sid,
+    status: t.assignmentStatus,
+    attributes: JSON.parse(t.attributes) as Record<string, unknown>,
+    workflowSid: t.workflowSid,
+    channel: t.taskChannelUniqueName,
+    queueSid: t.taskQueueSid,
+  };
 }
 
 export async function conversationAttributes(stack: TransferStack, sid: string): Promise<Record<string, unknown>> {

@@ -82,7 +82,12 @@ export async function startTwilioRun(project: TwilioRunProject): Promise<TwilioR
   layOutProject(dir, { functions: project.functions, assets: project.assets ?? [], dependencies: project.dependencies, twilioApiBaseUrl: project.apiBaseUrl });
   // twilio-run loads the runtime from the project, as it does for a real project.
   require.resolve('@twilio/runtime-handler/dev', { paths: [path.join(dir, 'node_modules')] });
-  fs.writeFileSync(path.join(dir, '.env'), `${Object.entries(project.env).map(([k, v]) => dotenvLine(k, v)).join('\n')}\n`);
+  fs.writeFileSync(
+    path.join(dir, '.env'),
+    `${Object.entries(project.env)
+      .map(([k, v]) => dotenvLine(k, v))
+      .join('\n')}\n`,
+  );
   const port = await freePort();
   const bin = path.join(REPO_ROOT, 'node_modules', 'twilio-run', 'bin', 'twilio-run.js');
   let log = '';
@@ -201,7 +206,11 @@ export function serveOn(
     use(deployed().stack);
   });
   return {
-    emulatorInvocations: () => deployed().emu.log.list({ operation: 'runtime.Invoke' }).filter((e) => e.seq > since).map((e) => `${e.method} ${e.path}`),
+    emulatorInvocations: () =>
+      deployed()
+        .emu.log.list({ operation: 'runtime.Invoke' })
+        .filter((e) => e.seq > since)
+        .map((e) => `${e.method} ${e.path}`),
     webhooks: () => {
       const all = deployed().emu.webhooks();
       return all.slice(lastWebhook ? all.indexOf(lastWebhook) + 1 : 0);

@@ -18,23 +18,23 @@
 // on the project directory (Automation API LocalWorkspace), like every run.
 // Credentials: the environment (TWILIO_ACCOUNT_SID + TWILIO_AUTH_TOKEN or
 // TWILIO_API_KEY/TWILIO_API_SECRET), else the stack's config.
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { isMap, isSeq, parseDocument, type Document } from "yaml";
-import { NAMES, plannedAdoptions, supportingUrns, urnOf, type AdoptionRecord, type PlannedAdoption } from "../infra/adoption-plan";
-import { ConfigError, parseStackSettings, type StackSettings } from "../infra/config";
-import { readTransferSettings } from "../infra/providers/flex/native-transfers";
-import { serviceAdoption } from "../infra/providers/serverless/service";
-import { queueAdoption } from "../infra/providers/taskrouter/task-queue";
-import { workflowAdoption } from "../infra/providers/taskrouter/workflow";
-import { sameValue } from "../infra/providers/runtime/define";
-import { openSession, type TwilioSession } from "../infra/providers/runtime/twilio";
-import { discover, type RawConfig } from "./adopt-discovery";
-import { REPO_ROOT, selectStack } from "./pulumi-cli";
-import { flexUiFlags } from "../functions/lib/contract.private";
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
+import { NAMES, plannedAdoptions, supportingUrns, urnOf, type AdoptionRecord, type PlannedAdoption } from '../infra/adoption-plan';
+import { ConfigError, parseStackSettings, type StackSettings } from '../infra/config';
+import { readTransferSettings } from '../infra/providers/flex/native-transfers';
+import { serviceAdoption } from '../infra/providers/serverless/service';
+import { queueAdoption } from '../infra/providers/taskrouter/task-queue';
+import { workflowAdoption } from '../infra/providers/taskrouter/workflow';
+import { sameValue } from '../infra/providers/runtime/define';
+import { openSession, type TwilioSession } from '../infra/providers/runtime/twilio';
+import { discover, type RawConfig } from './adopt-discovery';
+import { REPO_ROOT, selectStack } from './pulumi-cli';
+import { flexUiFlags } from '../functions/lib/contract.private';
 
-const NS = "flex-transfer";
+const NS = 'flex-transfer';
 
 interface Options {
   stack: string;
@@ -43,7 +43,7 @@ interface Options {
 }
 
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { stack: "local", projectDir: REPO_ROOT, dryRun: false };
+  const o: Options = { stack: 'local', projectDir: REPO_ROOT, dryRun: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -51,9 +51,9 @@ export function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${arg} needs a value`);
       return v;
     };
-    if (arg === "--stack" || arg === "-s") o.stack = value();
-    else if (arg === "--project") o.projectDir = path.resolve(value());
-    else if (arg === "--dry-run") o.dryRun = true;
+    if (arg === '--stack' || arg === '-s') o.stack = value();
+    else if (arg === '--project') o.projectDir = path.resolve(value());
+    else if (arg === '--dry-run') o.dryRun = true;
     else throw new Error(`unknown argument '${arg}'. Usage: adopt --stack NAME [--dry-run] [--project DIR]`);
   }
   return o;
@@ -68,7 +68,7 @@ export function readRawConfig(doc: Document): RawConfig {
   for (const [k, v] of Object.entries(config)) {
     if (!k.startsWith(`${NS}:`)) continue;
     let value = v;
-    if (typeof v === "string") {
+    if (typeof v === 'string') {
       try {
         value = JSON.parse(v);
       } catch {
@@ -84,7 +84,7 @@ export function readRawConfig(doc: Document): RawConfig {
 export function mergeInto(doc: Document, keyPath: Array<string | number>, prev: unknown, next: unknown): void {
   if (sameValue(prev, next)) return;
   const node = doc.getIn(keyPath, true);
-  const plain = (v: unknown) => v && typeof v === "object" && !Array.isArray(v);
+  const plain = (v: unknown) => v && typeof v === 'object' && !Array.isArray(v);
   if (isMap(node) && plain(prev) && plain(next)) {
     const p = prev as Record<string, unknown>;
     const n = next as Record<string, unknown>;
@@ -125,29 +125,29 @@ export async function adoptionRecords(
 async function liveValues(twilio: TwilioSession, p: PlannedAdoption, s: StackSettings): Promise<Record<string, unknown> | undefined> {
   const i = p.identity as never;
   switch (p.kind) {
-    case "Workspace": {
+    case 'Workspace': {
       const w = await twilio.client.taskrouter.v1.workspaces(p.identity.adoptSid as string).fetch();
-      return { eventCallbackUrl: w.eventCallbackUrl ?? "" };
+      return { eventCallbackUrl: w.eventCallbackUrl ?? '' };
     }
-    case "TaskChannel":
+    case 'TaskChannel':
       return {};
-    case "TaskQueue":
+    case 'TaskQueue':
       return queueAdoption.raw(await queueAdoption.find(i, twilio)) as Record<string, unknown>;
-    case "Workflow":
+    case 'Workflow':
       return workflowAdoption.raw(await workflowAdoption.find(i, twilio)) as Record<string, unknown>;
-    case "Service":
+    case 'Service':
       return serviceAdoption.raw(await serviceAdoption.find(i, twilio)) as Record<string, unknown>;
-    case "FlexUiAttribute": {
+    case 'FlexUiAttribute': {
       const config = await twilio.client.flexApi.v1.configuration().fetch();
       let node: unknown = config.uiAttributes;
-      for (const k of (s.flexUiFlagsKey as string).split(".")) {
-        if (!node || typeof node !== "object" || !(k in (node as object))) return undefined;
+      for (const k of (s.flexUiFlagsKey as string).split('.')) {
+        if (!node || typeof node !== 'object' || !(k in (node as object))) return undefined;
         node = (node as Record<string, unknown>)[k];
       }
       return { value: node };
     }
-    case "FlexNativeTransfers": {
-      if (!p.declared.includes("enabled")) return {};
+    case 'FlexNativeTransfers': {
+      if (!p.declared.includes('enabled')) return {};
       const instance = (await twilio.client.flexApi.v1.configuration().fetch()).flexInstanceSid as string;
       return { enabled: (await readTransferSettings(twilio, instance)).enabled === true };
     }
@@ -159,17 +159,17 @@ async function liveValues(twilio: TwilioSession, p: PlannedAdoption, s: StackSet
 /** What the stack will change on an adopted object, where it can be told before the first up. */
 function describeChanges(p: PlannedAdoption, live: Record<string, unknown>, s: StackSettings): string[] {
   const out: string[] = [];
-  const say = (field: string, to: string) => out.push(`${p.describe}: ${field}: ${JSON.stringify(live[field] ?? "")} → ${to}`);
+  const say = (field: string, to: string) => out.push(`${p.describe}: ${field}: ${JSON.stringify(live[field] ?? '')} → ${to}`);
   for (const field of p.declared) {
-    if (field === "configuration") out.push(`${p.describe}: configuration → this stack's routing (destroy writes the current text back)`);
-    else if (field === "eventCallbackUrl") out.push(`${p.describe}: eventCallbackUrl → the functions' /chat/taskrouter-events URL`);
-    else if (field === "assignmentCallbackUrl") out.push(`${p.describe}: assignmentCallbackUrl → the functions' /voice/assignment URL`);
-    else if (field === "friendlyName" && p.kind === "TaskQueue") {
+    if (field === 'configuration') out.push(`${p.describe}: configuration → this stack's routing (destroy writes the current text back)`);
+    else if (field === 'eventCallbackUrl') out.push(`${p.describe}: eventCallbackUrl → the functions' /chat/taskrouter-events URL`);
+    else if (field === 'assignmentCallbackUrl') out.push(`${p.describe}: assignmentCallbackUrl → the functions' /voice/assignment URL`);
+    else if (field === 'friendlyName' && p.kind === 'TaskQueue') {
       const name = p.name === NAMES.everyoneQueue ? s.everyoneQueue.name : s.queues.find((q) => NAMES.queue(q.name) === p.name)?.name;
       if (name !== undefined && name !== live.friendlyName) say(field, JSON.stringify(name));
-    } else if (field === "value" && !sameValue(live.value, flexUiFlags(s.features))) say(field, JSON.stringify(flexUiFlags(s.features)));
-    else if (field === "enabled" && live.enabled !== false) say(field, "false");
-    else if (field === "includeCredentials" && live.includeCredentials !== true) say(field, "true");
+    } else if (field === 'value' && !sameValue(live.value, flexUiFlags(s.features))) say(field, JSON.stringify(flexUiFlags(s.features)));
+    else if (field === 'enabled' && live.enabled !== false) say(field, 'false');
+    else if (field === 'includeCredentials' && live.includeCredentials !== true) say(field, 'true');
   }
   return out;
 }
@@ -178,13 +178,19 @@ function describeChanges(p: PlannedAdoption, live: Record<string, unknown>, s: S
 
 async function credentialsFromStack(options: Options, stackConfig: Record<string, { value: string }>): Promise<void> {
   const get = (k: string) => stackConfig[`${NS}:${k}`]?.value;
-  if (!process.env.TWILIO_API_BASE_URL && get("twilioApiBaseUrl")) process.env.TWILIO_API_BASE_URL = get("twilioApiBaseUrl");
+  if (!process.env.TWILIO_API_BASE_URL && get('twilioApiBaseUrl')) process.env.TWILIO_API_BASE_URL = get('twilioApiBaseUrl');
   if (process.env.TWILIO_ACCOUNT_SID) return;
-  for (const [env, key] of [["TWILIO_ACCOUNT_SID", "twilioAccountSid"], ["TWILIO_AUTH_TOKEN", "twilioAuthToken"], ["TWILIO_API_KEY", "twilioApiKey"], ["TWILIO_API_SECRET", "twilioApiSecret"]] as const) {
+  for (const [env, key] of [
+    ['TWILIO_ACCOUNT_SID', 'twilioAccountSid'],
+    ['TWILIO_AUTH_TOKEN', 'twilioAuthToken'],
+    ['TWILIO_API_KEY', 'twilioApiKey'],
+    ['TWILIO_API_SECRET', 'twilioApiSecret'],
+  ] as const) {
     const value = get(key);
     if (value) process.env[env] = value;
   }
-  if (!process.env.TWILIO_ACCOUNT_SID) throw new Error(`no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or an API key) or the stack config ${NS}:twilioAccountSid (stack ${options.stack})`);
+  if (!process.env.TWILIO_ACCOUNT_SID)
+    throw new Error(`no Twilio credentials: set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or an API key) or the stack config ${NS}:twilioAccountSid (stack ${options.stack})`);
 }
 
 export async function runAdopt(options: Options, print: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<number> {
@@ -193,7 +199,7 @@ export async function runAdopt(options: Options, print: (line: string) => void =
     print(`There is no ${path.basename(file)} in ${options.projectDir}: nothing was read or created. Give the stack its file (at least \`config: {}\`), then run adopt again.`);
     return 2;
   }
-  const doc = parseDocument(fs.readFileSync(file, "utf8"));
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'));
   const raw = readRawConfig(doc);
 
   const stack = await selectStack(options.projectDir, options.stack, {}, { create: true });
@@ -206,7 +212,7 @@ export async function runAdopt(options: Options, print: (line: string) => void =
   const discovery = await discover(twilio, raw, options.stack, managed);
   print(`Adopting into stack '${options.stack}' (${file}):`);
   for (const f of discovery.found) print(`  found  ${f.key}: ${f.text}`);
-  if (discovery.found.length === 0) print("  found  nothing new to adopt");
+  if (discovery.found.length === 0) print('  found  nothing new to adopt');
   for (const w of discovery.warnings) print(`  note   ${w}`);
 
   let settings: StackSettings;
@@ -222,33 +228,33 @@ export async function runAdopt(options: Options, print: (line: string) => void =
   const project = projectName(options.projectDir);
   const inState = new Set(resources.map((r) => (r as { urn?: string }).urn));
   const { records, changes } = await adoptionRecords(twilio, settings, (p) => inState.has(urnOf(options.stack, project, p)));
-  print("What the first `up` will change on adopted objects (all put back by destroy):");
+  print('What the first `up` will change on adopted objects (all put back by destroy):');
   for (const c of changes) print(`  change ${c}`);
-  if (changes.length === 0) print(records.length === 0 && inState.size > 0 ? "  change nothing new: every adopted object is already in the stack's state" : "  change nothing");
+  if (changes.length === 0) print(records.length === 0 && inState.size > 0 ? "  change nothing new: every adopted object is already in the stack's state" : '  change nothing');
   if (options.dryRun) {
-    print("--dry-run: nothing written.");
+    print('--dry-run: nothing written.');
     return 0;
   }
 
   const changedKeys = Object.keys(discovery.config).filter((key) => !sameValue(raw[key], discovery.config[key]));
-  for (const key of changedKeys) mergeInto(doc, ["config", `${NS}:${key}`], raw[key], discovery.config[key]);
+  for (const key of changedKeys) mergeInto(doc, ['config', `${NS}:${key}`], raw[key], discovery.config[key]);
   if (changedKeys.length > 0) {
     fs.writeFileSync(file, doc.toString());
-    print(`Wrote ${path.basename(file)} (${changedKeys.map((k) => `${NS}:${k}`).join(", ")}).`);
+    print(`Wrote ${path.basename(file)} (${changedKeys.map((k) => `${NS}:${k}`).join(', ')}).`);
   }
 
   // Record the adopted objects (as they are) in the stack's state.
   const fresh = records;
   if (fresh.length === 0) {
-    print("State already holds every adopted object.");
+    print('State already holds every adopted object.');
     return 0;
   }
-  const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "flex-adopt-")), "plan.json");
+  const planFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'flex-adopt-')), 'plan.json');
   fs.writeFileSync(planFile, JSON.stringify(fresh));
   process.env.FLEX_TRANSFER_ADOPTION_PLAN = planFile;
   try {
     const target = [...supportingUrns(options.stack, project, fresh), ...fresh.map((r) => urnOf(options.stack, project, r))];
-    await stack.up({ target, onOutput: (t) => process.stdout.write(t), color: "never" });
+    await stack.up({ target, onOutput: (t) => process.stdout.write(t), color: 'never' });
   } finally {
     delete process.env.FLEX_TRANSFER_ADOPTION_PLAN;
     fs.rmSync(path.dirname(planFile), { recursive: true, force: true });
@@ -258,7 +264,7 @@ export async function runAdopt(options: Options, print: (line: string) => void =
 }
 
 function projectName(dir: string): string {
-  const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"))?.[1];
+  const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(dir, 'Pulumi.yaml'), 'utf8'))?.[1];
   if (!name) throw new Error(`${dir}/Pulumi.yaml has no name`);
   return name;
 }
@@ -272,10 +278,10 @@ if (require.main === module) {
     process.exit(2);
   }
   runAdopt(options).then(
-    (code) => process.stdout.write("", () => process.exit(code)),
+    (code) => process.stdout.write('', () => process.exit(code)),
     (err: Error) => {
       process.stderr.write(`\nadopt failed: ${err.message}\n`);
-      process.stdout.write("", () => process.exit(1));
+      process.stdout.write('', () => process.exit(1));
     },
   );
 }

@@ -11,17 +11,17 @@
 // does not rewrite the output of an unchanged file.
 //   node dist/tools/build-stamp.js write    # after a successful tsc (npm run build and setup do it)
 //   node dist/tools/build-stamp.js check    # exit 1 with the reason when stale
-import * as crypto from "node:crypto";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** The source directories the program, its providers and its functions are compiled from. */
-export const PROGRAM_SOURCE_DIRS = ["infra", "functions", "workflows", "routing", "clients"] as const;
+export const PROGRAM_SOURCE_DIRS = ['infra', 'functions', 'workflows', 'routing', 'clients'] as const;
 /** Files outside those directories that the program loads, or that change what tsc emits. */
-export const PROGRAM_SOURCE_FILES = ["tools/build-stamp.ts", "tsconfig.json"] as const;
+export const PROGRAM_SOURCE_FILES = ['tools/build-stamp.ts', 'tsconfig.json'] as const;
 
-export const STAMP_FILE = path.join("dist", ".sources.sha256");
-export const BUILD_COMMAND = "npm run build";
+export const STAMP_FILE = path.join('dist', '.sources.sha256');
+export const BUILD_COMMAND = 'npm run build';
 
 function* sourceFiles(root: string): Generator<string> {
   for (const dir of PROGRAM_SOURCE_DIRS) {
@@ -37,18 +37,18 @@ function* walk(dir: string): Generator<string> {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== "node_modules") yield* walk(full);
-    } else if (/\.ts$/.test(entry.name) && !entry.name.endsWith(".d.ts")) yield full;
+      if (entry.name !== 'node_modules') yield* walk(full);
+    } else if (/\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) yield full;
   }
 }
 
-const hashOf = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
-const relative = (root: string, file: string) => path.relative(root, file).split(path.sep).join("/");
+const hashOf = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const relative = (root: string, file: string) => path.relative(root, file).split(path.sep).join('/');
 
 /** Where tsc writes a source's output (rootDir ".", outDir "dist"); tsconfig.json has the build info. */
 function outputOf(root: string, source: string): string {
   const rel = relative(root, source);
-  return rel === "tsconfig.json" ? path.join(root, "dist", ".tsbuildinfo") : path.join(root, "dist", rel.replace(/\.ts$/, ".js"));
+  return rel === 'tsconfig.json' ? path.join(root, 'dist', '.tsbuildinfo') : path.join(root, 'dist', rel.replace(/\.ts$/, '.js'));
 }
 
 /** Per-file sha256 of every source the build compiles, keyed by path from the root. */
@@ -74,7 +74,7 @@ export function writeBuildStamp(root: string): void {
 
 function readStamp(root: string): Stamp {
   try {
-    return JSON.parse(fs.readFileSync(path.join(root, STAMP_FILE), "utf8")) as Stamp;
+    return JSON.parse(fs.readFileSync(path.join(root, STAMP_FILE), 'utf8')) as Stamp;
   } catch {
     return { sources: {} };
   }
@@ -97,28 +97,28 @@ export function unbuiltSources(root: string): string[] {
 
 /** Why dist/ is not the build of the current sources, or undefined when it is. */
 export function staleBuildReason(root: string): string | undefined {
-  if (!fs.existsSync(path.join(root, "dist", "infra", "index.js"))) {
+  if (!fs.existsSync(path.join(root, 'dist', 'infra', 'index.js'))) {
     return `dist/ holds no build of the program. Run \`${BUILD_COMMAND}\` in ${root}, then run the command again.`;
   }
   const unbuilt = unbuiltSources(root);
   if (unbuilt.length === 0) return undefined;
-  const shown = unbuilt.slice(0, 5).join(", ") + (unbuilt.length > 5 ? ` and ${unbuilt.length - 5} more` : "");
+  const shown = unbuilt.slice(0, 5).join(', ') + (unbuilt.length > 5 ? ` and ${unbuilt.length - 5} more` : '');
   return `dist/ is older than the sources (changed since the last build: ${shown}): the program, its providers and the functions it uploads would be stale. Run \`${BUILD_COMMAND}\`, then run the command again.`;
 }
 
 if (require.main === module) {
-  const root = path.resolve(__dirname, "..", "..");
+  const root = path.resolve(__dirname, '..', '..');
   const command = process.argv[2];
-  if (command === "write") {
+  if (command === 'write') {
     writeBuildStamp(root);
-  } else if (command === "check") {
+  } else if (command === 'check') {
     const reason = staleBuildReason(root);
     if (reason) {
       process.stderr.write(`${reason}\n`);
       process.exit(1);
     }
   } else {
-    process.stderr.write("usage: build-stamp <write|check>\n");
+    process.stderr.write('usage: build-stamp <write|check>\n');
     process.exit(2);
   }
 }

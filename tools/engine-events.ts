@@ -3,7 +3,7 @@
 // (the CLI documents the variable in `pulumi preview --help`). The same events
 // the Automation API hands to `onEvent`; read from a file, so CI can run the
 // plain command and check or render what it printed.
-import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { EngineEvent } from '@pulumi/pulumi/automation';
 
 /** One resource step of the plan. */
 export interface PlannedStep {
@@ -36,7 +36,7 @@ export interface PlannedPreview {
   errors: string[];
 }
 
-export const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+export const nameOfUrn = (urn: string) => urn.slice(urn.lastIndexOf('::') + 2);
 
 /** Folds engine events, in order, into the plan they describe. */
 export class PreviewEvents {
@@ -45,14 +45,14 @@ export class PreviewEvents {
   add(event: EngineEvent): void {
     const meta = event.resourcePreEvent?.metadata;
     if (meta) {
-      const old = meta.old as ({ custom?: boolean; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | undefined);
-      const next = meta.new as ({ custom?: boolean; inputs?: Record<string, unknown> } | undefined);
+      const old = meta.old as { custom?: boolean; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> } | undefined;
+      const next = meta.new as { custom?: boolean; inputs?: Record<string, unknown> } | undefined;
       this.plan.steps.push({
         op: meta.op,
         urn: meta.urn,
         type: meta.type,
         name: nameOfUrn(meta.urn),
-        custom: Boolean(old?.custom ?? next?.custom ?? !meta.type.includes(":index:")),
+        custom: Boolean(old?.custom ?? next?.custom ?? !meta.type.includes(':index:')),
         oldInputs: old?.inputs,
         oldOutputs: old?.outputs,
         newInputs: next?.inputs,
@@ -63,7 +63,7 @@ export class PreviewEvents {
       this.plan.violations.push({ policy: p.policyName, level: p.enforcementLevel, resource: p.resourceUrn ? nameOfUrn(p.resourceUrn) : undefined, message: p.message.trim() });
     }
     const diagnostic = event.diagnosticEvent;
-    if (diagnostic && diagnostic.severity === "error" && !/^preview failed\s*$/.test(diagnostic.message.trim())) {
+    if (diagnostic && diagnostic.severity === 'error' && !/^preview failed\s*$/.test(diagnostic.message.trim())) {
       this.plan.errors.push(diagnostic.message.trim());
     }
     if (event.summaryEvent) {
@@ -80,9 +80,9 @@ export class PreviewEvents {
 /** The plan in a JSON-lines event stream (lines that are not events are skipped). */
 export function parsePreviewEvents(text: string): PlannedPreview {
   const events = new PreviewEvents();
-  for (const line of text.split("\n")) {
+  for (const line of text.split('\n')) {
     const trimmed = line.trim();
-    if (!trimmed.startsWith("{")) continue;
+    if (!trimmed.startsWith('{')) continue;
     try {
       events.add(JSON.parse(trimmed) as EngineEvent);
     } catch {

@@ -8,21 +8,21 @@
 //
 // exits 1 and prints each circle when there is one.
 
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
-import * as ts from "typescript";
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import * as ts from 'typescript';
 
 /** The folders whose modules must not import each other in a circle. */
-export const CHECKED_FOLDERS = ["emulator", "functions", "infra", "routing"] as const;
+export const CHECKED_FOLDERS = ['emulator', 'functions', 'infra', 'routing'] as const;
 
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === "node_modules" || entry.name.startsWith(".")) continue;
+    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...sourceFiles(full));
-    else if (/\.ts$/.test(entry.name) && !entry.name.endsWith(".d.ts")) out.push(full);
+    else if (/\.ts$/.test(entry.name) && !entry.name.endsWith('.d.ts')) out.push(full);
   }
   return out;
 }
@@ -34,10 +34,10 @@ export function importGraph(dirs: readonly string[]): Map<string, string[]> {
   const options: ts.CompilerOptions = { moduleResolution: ts.ModuleResolutionKind.Node10, allowJs: false };
   const graph = new Map<string, string[]>();
   for (const file of files) {
-    const info = ts.preProcessFile(fs.readFileSync(file, "utf8"), true, true);
+    const info = ts.preProcessFile(fs.readFileSync(file, 'utf8'), true, true);
     const targets = new Set<string>();
     for (const ref of info.importedFiles) {
-      if (!ref.fileName.startsWith(".")) continue;
+      if (!ref.fileName.startsWith('.')) continue;
       const resolved = ts.resolveModuleName(ref.fileName, file, options, ts.sys).resolvedModule?.resolvedFileName;
       if (resolved && inside.has(path.resolve(resolved))) targets.add(path.resolve(resolved));
     }
@@ -132,10 +132,10 @@ if (require.main === module) {
   const { positionals } = parseArgs({ allowPositionals: true, options: {} });
   const dirs = positionals.length > 0 ? positionals : [...CHECKED_FOLDERS];
   const cycles = findImportCycles(importGraph(dirs));
-  for (const cycle of cycles) console.log(cycle.map((file) => path.relative(process.cwd(), file)).join(" → "));
+  for (const cycle of cycles) console.log(cycle.map((file) => path.relative(process.cwd(), file)).join(' → '));
   if (cycles.length > 0) {
-    console.error(`${cycles.length} import circle(s) in ${dirs.join(", ")}`);
+    console.error(`${cycles.length} import circle(s) in ${dirs.join(', ')}`);
     process.exit(1);
   }
-  console.log(`no import circles in ${dirs.join(", ")}`);
+  console.log(`no import circles in ${dirs.join(', ')}`);
 }

@@ -5,11 +5,11 @@
 // or state into the repository. The copy links the clone's node_modules/ (the
 // language host and the dynamic-provider plugin resolve @pulumi/pulumi from
 // there) and dist/ (the compiled program: `main` points into it).
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { REPO_ROOT, runPulumi, toolchainEnv } from "./pulumi-cli";
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT, runPulumi, toolchainEnv } from './pulumi-cli';
 
 export const ROOT = REPO_ROOT;
 
@@ -39,7 +39,7 @@ export interface ScratchProject {
   cleanup(): void;
 }
 
-const CONFIRMS = ["up", "update", "refresh", "destroy"];
+const CONFIRMS = ['up', 'update', 'refresh', 'destroy'];
 
 /**
  * A scratch project with Pulumi.yaml from `pulumiYamlDir`. `programModule`
@@ -47,30 +47,30 @@ const CONFIRMS = ["up", "update", "refresh", "destroy"];
  * project's own `main` is kept (the repository's points at dist/ already).
  */
 export function scratchProject(opts: { pulumiYamlDir: string; programModule?: string; stack?: string; env?: Record<string, string> }): ScratchProject {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), "flex-stack-"));
-  const project = path.join(root, "project");
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flex-stack-'));
+  const project = path.join(root, 'project');
   fs.mkdirSync(project);
-  fs.mkdirSync(path.join(root, "state"));
-  let yaml = fs.readFileSync(path.join(opts.pulumiYamlDir, "Pulumi.yaml"), "utf8");
+  fs.mkdirSync(path.join(root, 'state'));
+  let yaml = fs.readFileSync(path.join(opts.pulumiYamlDir, 'Pulumi.yaml'), 'utf8');
   if (opts.programModule) {
-    const main = path.relative(REPO_ROOT, opts.programModule).split(path.sep).join("/");
-    if (!main.startsWith("dist/")) throw new Error(`scratchProject: the program must be compiled JS under dist/, got ${opts.programModule}`);
+    const main = path.relative(REPO_ROOT, opts.programModule).split(path.sep).join('/');
+    if (!main.startsWith('dist/')) throw new Error(`scratchProject: the program must be compiled JS under dist/, got ${opts.programModule}`);
     yaml = withCompiledMain(yaml, main);
   }
-  fs.writeFileSync(path.join(project, "Pulumi.yaml"), yaml);
-  for (const link of ["node_modules", "dist"]) fs.symlinkSync(path.join(REPO_ROOT, link), path.join(project, link));
-  const stack = opts.stack ?? "test";
+  fs.writeFileSync(path.join(project, 'Pulumi.yaml'), yaml);
+  for (const link of ['node_modules', 'dist']) fs.symlinkSync(path.join(REPO_ROOT, link), path.join(project, link));
+  const stack = opts.stack ?? 'test';
   const env: Record<string, string> = {
     PULUMI_BACKEND_URL: `file://${root}/state`,
-    PULUMI_CONFIG_PASSPHRASE: "stack-test",
+    PULUMI_CONFIG_PASSPHRASE: 'stack-test',
     // Fast retries against the emulator.
-    FLEX_TRANSFER_RETRY_BASE_MS: "20",
+    FLEX_TRANSFER_RETRY_BASE_MS: '20',
     ...opts.env,
   };
   let initialized = false;
   const init = async (extra: Record<string, string | undefined> = {}): Promise<StackRun> => {
-    if (initialized) return { status: 0, out: "" };
-    const run = await runPulumi(["stack", "init", stack, "--non-interactive"], { cwd: project, env: { ...env, ...extra } });
+    if (initialized) return { status: 0, out: '' };
+    const run = await runPulumi(['stack', 'init', stack, '--non-interactive'], { cwd: project, env: { ...env, ...extra } });
     if (run.status === 0 || /already exists/.test(run.out)) initialized = true;
     return initialized ? { status: 0, out: run.out } : run;
   };
@@ -80,10 +80,10 @@ export function scratchProject(opts: { pulumiYamlDir: string; programModule?: st
     return runPulumi(args, { cwd: project, env: { ...env, ...extra } });
   };
   const argv = (command: string, args: string[]) => {
-    if (command === "export") return ["stack", "export", "--stack", stack, ...args];
-    if (command === "outputs") return ["stack", "output", "--json", "--stack", stack, ...args];
+    if (command === 'export') return ['stack', 'export', '--stack', stack, ...args];
+    if (command === 'outputs') return ['stack', 'output', '--json', '--stack', stack, ...args];
     // Any other command (`config set …`) gets the stack after its own arguments.
-    return [command, ...args, "--stack", stack, "--non-interactive", ...(CONFIRMS.includes(command) ? ["--yes"] : [])];
+    return [command, ...args, '--stack', stack, '--non-interactive', ...(CONFIRMS.includes(command) ? ['--yes'] : [])];
   };
   const run = (command: string, ...args: string[]) => pulumi({}, argv(command, args));
   return {
@@ -94,20 +94,20 @@ export function scratchProject(opts: { pulumiYamlDir: string; programModule?: st
     runWith: (extra, command, ...args) => pulumi(extra, argv(command, args)),
     init: () => init(),
     async outputs() {
-      const out = expectSuccess(await run("outputs"));
-      return JSON.parse(out.slice(out.indexOf("{"))) as Record<string, unknown>;
+      const out = expectSuccess(await run('outputs'));
+      return JSON.parse(out.slice(out.indexOf('{'))) as Record<string, unknown>;
     },
     async exportState() {
-      const out = expectSuccess(await run("export"));
-      return JSON.parse(out.slice(out.indexOf("{")));
+      const out = expectSuccess(await run('export'));
+      return JSON.parse(out.slice(out.indexOf('{')));
     },
     writeConfig(config) {
-      const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(project, "Pulumi.yaml"), "utf8"))?.[1];
-      const lines = Object.entries(config).map(([k, v]) => `  ${k.includes(":") ? k : `${name}:${k}`}: ${JSON.stringify(typeof v === "string" ? v : JSON.stringify(v))}`);
+      const name = /^name:\s*(\S+)/m.exec(fs.readFileSync(path.join(project, 'Pulumi.yaml'), 'utf8'))?.[1];
+      const lines = Object.entries(config).map(([k, v]) => `  ${k.includes(':') ? k : `${name}:${k}`}: ${JSON.stringify(typeof v === 'string' ? v : JSON.stringify(v))}`);
       const file = path.join(project, `Pulumi.${stack}.yaml`);
-      const existing = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+      const existing = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
       const salt = /^encryptionsalt:.*$/m.exec(existing)?.[0];
-      fs.writeFileSync(file, `${salt ? `${salt}\n` : ""}config:\n${lines.join("\n")}\n`);
+      fs.writeFileSync(file, `${salt ? `${salt}\n` : ''}config:\n${lines.join('\n')}\n`);
     },
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
@@ -115,7 +115,7 @@ export function scratchProject(opts: { pulumiYamlDir: string; programModule?: st
 
 /** A Pulumi.yaml whose program is the compiled `main` (no TypeScript step at run time). */
 export function withCompiledMain(yaml: string, main: string): string {
-  const withoutRuntime = yaml.replace(/^runtime:.*(\n[ \t]+.*)*$/m, "runtime:\n  name: nodejs\n  options:\n    typescript: false");
+  const withoutRuntime = yaml.replace(/^runtime:.*(\n[ \t]+.*)*$/m, 'runtime:\n  name: nodejs\n  options:\n    typescript: false');
   return /^main:/m.test(withoutRuntime) ? withoutRuntime.replace(/^main:.*$/m, `main: ${main}`) : `${withoutRuntime.trimEnd()}\nmain: ${main}\n`;
 }
 
@@ -124,11 +124,11 @@ export function runNode(args: string[], env: Record<string, string | undefined>)
   const merged: Record<string, string | undefined> = { ...toolchainEnv(), ...env };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   return new Promise((resolve) => {
-    const child = spawn(path.join(REPO_ROOT, ".tools/bin/node"), args, { cwd: REPO_ROOT, env: merged as NodeJS.ProcessEnv });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (out += d));
-    child.on("close", (status) => resolve({ status, out }));
+    const child = spawn(path.join(REPO_ROOT, '.tools/bin/node'), args, { cwd: REPO_ROOT, env: merged as NodeJS.ProcessEnv });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (status) => resolve({ status, out }));
   });
 }
 

@@ -1,9 +1,9 @@
 // The Chat Transfer workflow: routes the task that a chat transfer (an
 // Interactions invite) creates. Design and rationale: workflows/README.md.
 
-import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
-import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
-import { NOT_IN_CONVERSATION, TASK_ATTRIBUTES as A } from "../functions/lib/contract.private";
+import type { WorkflowConfiguration, WorkflowFilter } from '../routing';
+import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from './shared';
+import { NOT_IN_CONVERSATION, TASK_ATTRIBUTES as A } from '../functions/lib/contract.private';
 
 export interface ChatTransferWorkflowOptions {
   /** The all-workers queue (target_workers 1==1): known-worker routing and the fallback for everything. */
@@ -18,14 +18,14 @@ export interface ChatTransferWorkflowOptions {
 export { NOT_IN_CONVERSATION };
 
 export const CHAT_TRANSFER_FILTER_NAMES = {
-  worker: "Transfer to worker",
+  worker: 'Transfer to worker',
   queue: (name: string) => `Transfer to queue ${name}`,
-  unmatched: "Unmatched transfer",
+  unmatched: 'Unmatched transfer',
 } as const;
 
 export function buildChatTransferWorkflow(options: ChatTransferWorkflowOptions): WorkflowConfiguration {
-  const everyone = requireQueueSid(options.everyoneQueueSid, "everyoneQueueSid");
-  const timeout = requireTimeout(options.workerTransferTimeoutSeconds, "workerTransferTimeoutSeconds");
+  const everyone = requireQueueSid(options.everyoneQueueSid, 'everyoneQueueSid');
+  const timeout = requireTimeout(options.workerTransferTimeoutSeconds, 'workerTransferTimeoutSeconds');
   const queues = checkDeclaredQueues(options.queues);
 
   const workerFilter: WorkflowFilter = {
@@ -44,7 +44,7 @@ export function buildChatTransferWorkflow(options: ChatTransferWorkflowOptions):
   }));
   const unmatchedFilter: WorkflowFilter = {
     filter_friendly_name: CHAT_TRANSFER_FILTER_NAMES.unmatched,
-    expression: "1 == 1",
+    expression: '1 == 1',
     targets: [{ queue: everyone, expression: NOT_IN_CONVERSATION }],
   };
 

@@ -2,7 +2,7 @@
 // Builders run inside the stack's `apply`, so they must fail loudly and
 // clearly on data that would produce a broken or ambiguous workflow.
 
-import { tryQuoteStringLiteral } from "../routing";
+import { tryQuoteStringLiteral } from '../routing';
 
 export interface DeclaredQueue {
   /** TaskQueue friendly name, as plugins send it (`transferQueueName`, `desired_queue`). */
@@ -16,7 +16,7 @@ export const DEFAULT_WORKER_TRANSFER_TIMEOUT_SECONDS = 120;
 const QUEUE_SID = /^WQ[A-Za-z0-9]+$/;
 
 export function requireQueueSid(sid: unknown, what: string): string {
-  if (typeof sid !== "string" || !QUEUE_SID.test(sid)) {
+  if (typeof sid !== 'string' || !QUEUE_SID.test(sid)) {
     throw new Error(`${what} must be a TaskQueue SID (WQ followed by letters and digits), got ${JSON.stringify(sid)}`);
   }
   return sid;
@@ -24,7 +24,7 @@ export function requireQueueSid(sid: unknown, what: string): string {
 
 export function requireTimeout(timeout: unknown, what: string): number {
   if (timeout === undefined) return DEFAULT_WORKER_TRANSFER_TIMEOUT_SECONDS;
-  if (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout <= 0) {
+  if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0) {
     throw new Error(`${what} must be a positive integer number of seconds, got ${JSON.stringify(timeout)}`);
   }
   return timeout;
@@ -32,12 +32,12 @@ export function requireTimeout(timeout: unknown, what: string): number {
 
 /** Checks the declared queues (SID format, names representable and unique) and returns each with its quoted name. */
 export function checkDeclaredQueues(queues: readonly DeclaredQueue[]): (DeclaredQueue & { quotedName: string })[] {
-  if (!Array.isArray(queues)) throw new Error("queues must be an array of { name, sid }");
+  if (!Array.isArray(queues)) throw new Error('queues must be an array of { name, sid }');
   const names = new Map<string, string>();
   const sids = new Set<string>();
   return queues.map((queue, index) => {
-    const label = typeof queue?.name === "string" ? `queue '${queue.name}'` : `queues[${index}]`;
-    if (typeof queue?.name !== "string" || queue.name.trim() === "") throw new Error(`${label}: name must be a non-empty string`);
+    const label = typeof queue?.name === 'string' ? `queue '${queue.name}'` : `queues[${index}]`;
+    if (typeof queue?.name !== 'string' || queue.name.trim() === '') throw new Error(`${label}: name must be a non-empty string`);
     requireQueueSid(queue.sid, `${label}: sid`);
     const quoted = tryQuoteStringLiteral(queue.name);
     if (!quoted.ok) throw new Error(`${label} cannot be used in a TaskRouter expression: ${quoted.reason}; rename the queue`);

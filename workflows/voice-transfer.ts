@@ -4,9 +4,9 @@
 // (a worker SID) or `desired_queue` (a queue name or SID), and the workflow
 // acts on those. Design and rationale: workflows/README.md.
 
-import type { WorkflowConfiguration, WorkflowFilter } from "../routing";
-import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from "./shared";
-import { TASK_ATTRIBUTES as A } from "../functions/lib/contract.private";
+import type { WorkflowConfiguration, WorkflowFilter } from '../routing';
+import { checkDeclaredQueues, requireQueueSid, requireTimeout, type DeclaredQueue } from './shared';
+import { TASK_ATTRIBUTES as A } from '../functions/lib/contract.private';
 
 export interface VoiceTransferWorkflowOptions {
   /** The all-workers queue (target_workers 1==1). */
@@ -18,14 +18,14 @@ export interface VoiceTransferWorkflowOptions {
 }
 
 export const VOICE_TRANSFER_FILTER_NAMES = {
-  agent: "Transfer to agent",
+  agent: 'Transfer to agent',
   queue: (name: string) => `Transfer to queue ${name}`,
-  unmatched: "Unmatched transfer",
+  unmatched: 'Unmatched transfer',
 } as const;
 
 export function buildVoiceTransferWorkflow(options: VoiceTransferWorkflowOptions): WorkflowConfiguration {
-  const everyone = requireQueueSid(options.everyoneQueueSid, "everyoneQueueSid");
-  const timeout = requireTimeout(options.workerTransferTimeoutSeconds, "workerTransferTimeoutSeconds");
+  const everyone = requireQueueSid(options.everyoneQueueSid, 'everyoneQueueSid');
+  const timeout = requireTimeout(options.workerTransferTimeoutSeconds, 'workerTransferTimeoutSeconds');
   const queues = checkDeclaredQueues(options.queues);
 
   const agentFilter: WorkflowFilter = {
@@ -44,7 +44,7 @@ export function buildVoiceTransferWorkflow(options: VoiceTransferWorkflowOptions
   }));
   const unmatchedFilter: WorkflowFilter = {
     filter_friendly_name: VOICE_TRANSFER_FILTER_NAMES.unmatched,
-    expression: "1 == 1",
+    expression: '1 == 1',
     targets: [{ queue: everyone }],
   };
 

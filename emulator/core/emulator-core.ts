@@ -77,7 +77,11 @@ export class EmulatorCore {
     this.sids = new Sids(this.options.deterministicSids, counter);
     this.accounts = new Accounts(() => this.state, this.sids, this.clock);
     this.accounts.onCreated = (account, seed) => this.seedAccount(account.sid, seed);
-    this.webhooks = new Webhooks(this.accounts, () => this.base, () => this.clock.now());
+    this.webhooks = new Webhooks(
+      this.accounts,
+      () => this.base,
+      () => this.clock.now(),
+    );
     this.faults = new Faults(this.options.faultSeed);
     this.latency = new Latency(this.clock, this.options.faultSeed);
     this.spec = new SpecChecker(this.options.specCheck);

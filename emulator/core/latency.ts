@@ -20,10 +20,7 @@ import { checkMatchInput, RuleSet, type RequestMatchInput, type Rule, type RuleR
 
 export type LatencyKind = 'delay' | 'stall';
 
-export type LatencyDistribution =
-  | { type: 'uniform'; minMs: number; maxMs: number }
-  | { type: 'normal'; meanMs: number; stdDevMs: number }
-  | { type: 'exponential'; meanMs: number };
+export type LatencyDistribution = { type: 'uniform'; minMs: number; maxMs: number } | { type: 'normal'; meanMs: number; stdDevMs: number } | { type: 'exponential'; meanMs: number };
 
 export interface LatencyRuleInput extends RequestMatchInput {
   kind: LatencyKind;

@@ -22,10 +22,7 @@ export interface RouteMatch {
   pathParams: Record<string, string>;
 }
 
-export type RouteLookup =
-  | { kind: 'match'; match: RouteMatch }
-  | { kind: 'method-not-allowed' }
-  | { kind: 'no-route' };
+export type RouteLookup = { kind: 'match'; match: RouteMatch } | { kind: 'method-not-allowed' } | { kind: 'no-route' };
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

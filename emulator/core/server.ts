@@ -279,15 +279,7 @@ async function dispatch(core: EmulatorCore, req: http.IncomingMessage, res: http
   sendResult(res, result);
 }
 
-async function dispatchMount(
-  core: EmulatorCore,
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  urlObj: URL,
-  outcome: Outcome,
-  mount: RawMount,
-  byHost: boolean,
-): Promise<void> {
+async function dispatchMount(core: EmulatorCore, req: http.IncomingMessage, res: http.ServerResponse, urlObj: URL, outcome: Outcome, mount: RawMount, byHost: boolean): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   outcome.operation = mount.operation;
   outcome.mutating = mount.mutating ?? false;

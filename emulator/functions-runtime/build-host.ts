@@ -52,9 +52,7 @@ function start(config: HostStart): void {
   pool = runners;
   const realFork = childProcess.fork;
   childProcess.fork = ((modulePath: string | URL, ...rest: unknown[]) =>
-    path.resolve(String(modulePath)).replace(/\.js$/, '') === FUNCTION_RUNNER
-      ? runners.lease()
-      : (realFork as (...a: unknown[]) => unknown)(modulePath, ...rest)) as typeof childProcess.fork;
+    path.resolve(String(modulePath)).replace(/\.js$/, '') === FUNCTION_RUNNER ? runners.lease() : (realFork as (...a: unknown[]) => unknown)(modulePath, ...rest)) as typeof childProcess.fork;
 
   const { LocalDevelopmentServer } = require('@twilio/runtime-handler/dev') as { LocalDevelopmentServer: DevServerClass };
   const server = new LocalDevelopmentServer(0, {

@@ -26,7 +26,9 @@ function assertFresh(root: string): void {
       const src = path.join(root, dir, entry);
       const out = path.join(root, 'dist', dir, entry.replace(/\.ts$/, '.js'));
       if (!fs.existsSync(out) || fs.statSync(out).mtimeMs + 1000 < fs.statSync(src).mtimeMs) {
-        throw new Error(`the Functions runtime starts Node processes that load dist/${dir}/${path.basename(out)}, which is missing or older than ${dir}/${entry}: run \`npm run build\` (tsc -p tsconfig.json) first`);
+        throw new Error(
+          `the Functions runtime starts Node processes that load dist/${dir}/${path.basename(out)}, which is missing or older than ${dir}/${entry}: run \`npm run build\` (tsc -p tsconfig.json) first`,
+        );
       }
     }
   }

@@ -37,19 +37,16 @@ export function forward(port: number, req: RawRequest, domain: string, requestSi
       clearTimeout(timer);
       resolve(outcome);
     };
-    const request = http.request(
-      { host: '127.0.0.1', port, method: req.method, path: `${req.path}${req.search}`, headers: headers.flat(), agent },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const out: Record<string, string | string[]> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !DROPPED_RESPONSE.has(k)) out[k] = v;
-          finish({ kind: 'response', response: { status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) } });
-        });
-        res.on('error', (error) => finish({ kind: 'failed', error }));
-      },
-    );
+    const request = http.request({ host: '127.0.0.1', port, method: req.method, path: `${req.path}${req.search}`, headers: headers.flat(), agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out: Record<string, string | string[]> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !DROPPED_RESPONSE.has(k)) out[k] = v;
+        finish({ kind: 'response', response: { status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks) } });
+      });
+      res.on('error', (error) => finish({ kind: 'failed', error }));
+    });
     const expire = () => {
       finish({ kind: 'timeout' });
       request.destroy();

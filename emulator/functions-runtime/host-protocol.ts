@@ -35,10 +35,7 @@ export interface HostStart {
 export type ToHost = HostStart | { type: 'abort'; requestSid: string };
 
 export type FromHost =
-  | { type: 'ready'; port: number }
-  | { type: 'log'; requestSid?: string; level: LogLevel; message: string }
-  | { type: 'timeout'; requestSid?: string }
-  | { type: 'failed'; message: string };
+  { type: 'ready'; port: number } | { type: 'log'; requestSid?: string; level: LogLevel; message: string } | { type: 'timeout'; requestSid?: string } | { type: 'failed'; message: string };
 
 /** Field the runner adds to every IPC message it sends, naming the invocation it belongs to. */
 export const INVOCATION_TAG = '__emulatorInvocation';

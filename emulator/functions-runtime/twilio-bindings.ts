@@ -55,31 +55,33 @@ export function emulatorFlexTokenValidatorModule(baseUrl: string): Record<string
     return validateFlexToken(token, credentials, { apiBaseUrl: baseUrl });
   };
   // Same behaviour as the package's functionValidator (403 text responses with CORS headers).
-  const functionValidator = (handlerFn: Handler): Handler => (context, event, callback) => {
-    const failedResponse = (message: unknown) => {
-      const response = runtimeResponse();
-      response.appendHeader('Access-Control-Allow-Origin', '*');
-      response.appendHeader('Access-Control-Allow-Methods', 'OPTIONS, POST, GET');
-      response.appendHeader('Access-Control-Allow-Headers', 'Content-Type');
-      response.appendHeader('Content-Type', 'plain/text');
-      response.setStatusCode(403);
-      response.setBody(message);
-      callback(null, response);
+  const functionValidator =
+    (handlerFn: Handler): Handler =>
+    (context, event, callback) => {
+      const failedResponse = (message: unknown) => {
+        const response = runtimeResponse();
+        response.appendHeader('Access-Control-Allow-Origin', '*');
+        response.appendHeader('Access-Control-Allow-Methods', 'OPTIONS, POST, GET');
+        response.appendHeader('Access-Control-Allow-Headers', 'Content-Type');
+        response.appendHeader('Content-Type', 'plain/text');
+        response.setStatusCode(403);
+        response.setBody(message);
+        callback(null, response);
+      };
+      const accountSid = context.ACCOUNT_SID as string | undefined;
+      const authToken = context.AUTH_TOKEN as string | undefined;
+      const apiKey = context.API_KEY as string | undefined;
+      const apiSecret = context.API_SECRET as string | undefined;
+      if (!accountSid) return failedResponse('Unauthorized: AccountSid was not provided. For more information, please visit https://twilio.com/console/runtime/functions/configure');
+      if (!authToken && (!apiKey || !apiSecret)) {
+        return failedResponse('Unauthorized: AuthToken or Api Credentials were not provided. For more information, please visit https://twilio.com/console/runtime/functions/configure');
+      }
+      return validator(String(event.Token ?? ''), accountSid, authToken, undefined, authToken ? undefined : { Sid: apiKey!, Secret: apiSecret! })
+        .then((result) => {
+          event.TokenResult = result;
+          return handlerFn(context, event, callback);
+        })
+        .catch(failedResponse);
     };
-    const accountSid = context.ACCOUNT_SID as string | undefined;
-    const authToken = context.AUTH_TOKEN as string | undefined;
-    const apiKey = context.API_KEY as string | undefined;
-    const apiSecret = context.API_SECRET as string | undefined;
-    if (!accountSid) return failedResponse('Unauthorized: AccountSid was not provided. For more information, please visit https://twilio.com/console/runtime/functions/configure');
-    if (!authToken && (!apiKey || !apiSecret)) {
-      return failedResponse('Unauthorized: AuthToken or Api Credentials were not provided. For more information, please visit https://twilio.com/console/runtime/functions/configure');
-    }
-    return validator(String(event.Token ?? ''), accountSid, authToken, undefined, authToken ? undefined : { Sid: apiKey!, Secret: apiSecret! })
-      .then((result) => {
-        event.TokenResult = result;
-        return handlerFn(context, event, callback);
-      })
-      .catch(failedResponse);
-  };
   return { validator, functionValidator, __esModule: true };
 }

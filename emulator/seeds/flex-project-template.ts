@@ -125,8 +125,10 @@ export function seedTemplateTaskRouter(engine: TaskRouterEngine, accountSid: str
 
 /** A stand-in for one of the template's functions: says which one, does nothing else. */
 function standIn(path: string): string {
-  return `// Stand-in seeded by the emulator for flex-project-template's ${path}.\n` +
-    `exports.handler = (context, event, callback) => callback(null, { template: ${JSON.stringify(path)}, emulated: true });\n`;
+  return (
+    `// Stand-in seeded by the emulator for flex-project-template's ${path}.\n` +
+    `exports.handler = (context, event, callback) => callback(null, { template: ${JSON.stringify(path)}, emulated: true });\n`
+  );
 }
 
 export function seedTemplateServerless(env: ServiceEnv, accountSid: string): void {

@@ -10,9 +10,7 @@ export interface VoiceHook {
   data: Record<string, string>;
 }
 
-export type VoiceHookResult =
-  | { ok: true; callSid: string; conferenceSid?: string; customerCallSid?: string }
-  | { ok: false; callSid?: string; reason: string; status?: string };
+export type VoiceHookResult = { ok: true; callSid: string; conferenceSid?: string; customerCallSid?: string } | { ok: false; callSid?: string; reason: string; status?: string };
 
 export interface VoiceHookHandler {
   handleVoiceHook(accountSid: string, data: Record<string, string>, result: VoiceHookResult): void;

@@ -42,7 +42,9 @@ export abstract class VoiceConferences extends VoiceCore {
   }
 
   joinConference(accountSid: string, call: CallRec, name: string, attrs: Record<string, string | boolean | undefined>, label: string | null, conferenceSid?: string): ConferenceRec {
-    const conf = (conferenceSid && this.state(accountSid).conferences[conferenceSid]?.status !== 'completed' ? this.state(accountSid).conferences[conferenceSid] : undefined) ?? this.liveConference(accountSid, name);
+    const conf =
+      (conferenceSid && this.state(accountSid).conferences[conferenceSid]?.status !== 'completed' ? this.state(accountSid).conferences[conferenceSid] : undefined) ??
+      this.liveConference(accountSid, name);
     const now = this.now();
     const existing = conf.participants[call.sid];
     const p: ConferenceParticipantRec = existing ?? {

@@ -60,9 +60,7 @@ export abstract class VoiceCore {
   // Async bookkeeping: network steps run after the request that caused them.
 
   track(p: Promise<unknown>): void {
-    const q = p
-      .catch((err) => this.env.debug(`voice: ${(err as Error)?.stack ?? String(err)}`))
-      .finally(() => this.inflight.delete(q));
+    const q = p.catch((err) => this.env.debug(`voice: ${(err as Error)?.stack ?? String(err)}`)).finally(() => this.inflight.delete(q));
     this.inflight.add(q);
   }
 

@@ -180,7 +180,7 @@ export class VoiceEngine extends VoiceTwiml {
     const call = this.call(accountSid, callSid);
     if (!call || call.status !== 'in-progress') return;
     if (call.twiml !== null) {
-      this.runDocument(accountSid, call, call.twiml, 'the call\'s Twiml');
+      this.runDocument(accountSid, call, call.twiml, "the call's Twiml");
       this.afterInstructionJoin(accountSid, call);
     } else if (call.url) {
       this.fetchAndRun(accountSid, call, call.url, call.method, {}, call.fallbackUrl ? { url: call.fallbackUrl, method: call.fallbackMethod } : undefined);

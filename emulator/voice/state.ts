@@ -81,11 +81,7 @@ export interface ConferenceParticipantRec {
 }
 
 export type ConferenceEndReason =
-  | 'conference-ended-via-api'
-  | 'participant-with-end-conference-on-exit-left'
-  | 'participant-with-end-conference-on-exit-kicked'
-  | 'last-participant-kicked'
-  | 'last-participant-left';
+  'conference-ended-via-api' | 'participant-with-end-conference-on-exit-left' | 'participant-with-end-conference-on-exit-kicked' | 'last-participant-kicked' | 'last-participant-left';
 
 export interface ConferenceRec {
   sid: string;

@@ -38,14 +38,7 @@ export abstract class VoiceTwiml extends VoiceConferences {
     this.endCall(accountSid, call, 'failed');
   }
 
-  fetchAndRun(
-    accountSid: string,
-    call: CallRec,
-    url: string,
-    method: 'GET' | 'POST',
-    extra: Record<string, string>,
-    fallback?: { url: string; method: 'GET' | 'POST' },
-  ): void {
+  fetchAndRun(accountSid: string, call: CallRec, url: string, method: 'GET' | 'POST', extra: Record<string, string>, fallback?: { url: string; method: 'GET' | 'POST' }): void {
     const generation = call.generation;
     this.track(
       (async () => {
@@ -148,7 +141,7 @@ export abstract class VoiceTwiml extends VoiceConferences {
   }
 
   private dial(accountSid: string, call: CallRec, nouns: DialNoun[], attrs: Record<string, string>): boolean {
-    call.dialAction = attrs.action ? { url: this.absolute(call, attrs.action), method: (attrs.method?.toUpperCase() === 'GET' ? 'GET' : 'POST') } : null;
+    call.dialAction = attrs.action ? { url: this.absolute(call, attrs.action), method: attrs.method?.toUpperCase() === 'GET' ? 'GET' : 'POST' } : null;
     const first = nouns[0];
     if (first.noun === 'Conference') {
       const a = first.attrs;
@@ -171,7 +164,8 @@ export abstract class VoiceTwiml extends VoiceConferences {
       this.notify(accountSid, call.sid, 12200, '<Dial><Queue> is not emulated; the call continues');
       return true;
     }
-    const target = first.noun === 'Client' && !first.target.startsWith('client:') ? `client:${first.target}` : first.noun === 'Sip' && !first.target.startsWith('sip:') ? `sip:${first.target}` : first.target;
+    const target =
+      first.noun === 'Client' && !first.target.startsWith('client:') ? `client:${first.target}` : first.noun === 'Sip' && !first.target.startsWith('sip:') ? `sip:${first.target}` : first.target;
     const child = this.createCall(accountSid, {
       to: target,
       from: attrs.callerId ?? call.to,

@@ -118,7 +118,12 @@ export function chatRefsOf(task: TaskRecord, event: FunctionEvent, field = 'task
   const channelSid = a.flexInteractionChannelSid;
   const conversationSid = a.conversationSid ?? p.get(a, 'conversations', 'media', '0', 'sid');
   if (!p.isSid(interactionSid, ['KD']) || !p.isSid(channelSid, ['UO']) || !p.isSid(conversationSid, ['CH'])) {
-    throw tr().httpError(400, 'not_a_conversation_task', `${field} ${task.sid} is not a Flex Conversations task (its attributes lack flexInteractionSid, flexInteractionChannelSid or conversationSid)`, { field });
+    throw tr().httpError(
+      400,
+      'not_a_conversation_task',
+      `${field} ${task.sid} is not a Flex Conversations task (its attributes lack flexInteractionSid, flexInteractionChannelSid or conversationSid)`,
+      { field },
+    );
   }
   p.mustMatch('flexInteractionSid', p.sid(event, 'flexInteractionSid', ['KD']), interactionSid, `the task's interaction`);
   p.mustMatch('flexInteractionChannelSid', p.sid(event, 'flexInteractionChannelSid', ['UO']), channelSid, `the task's interaction channel`);
@@ -136,7 +141,11 @@ export function refsOfAttributes(a: Record<string, unknown>): ChatRefs | null {
 
 /** An invite task created by these functions (it carries the transfer attributes). */
 export function isTransferTask(attributes: Record<string, unknown> | null): boolean {
-  return !!attributes && (attributes.transferTargetType === 'worker' || attributes.transferTargetType === 'queue' || attributes.transferTargetType === 'anyone') && typeof attributes.transferTargetSid === 'string';
+  return (
+    !!attributes &&
+    (attributes.transferTargetType === 'worker' || attributes.transferTargetType === 'queue' || attributes.transferTargetType === 'anyone') &&
+    typeof attributes.transferTargetSid === 'string'
+  );
 }
 
 /** Every task of the conversation (one call: TaskRouter evaluates the expression server-side). */
@@ -212,7 +221,9 @@ export function decide(kind: 'cold' | 'invite', target: { sid: string }, states:
   if (same) return { reuse: same };
   const cold = live.find((s) => s.entry.type === 'cold');
   if (cold) {
-    return { conflict: { status: 409, error: 'transfer_in_progress', message: `a cold transfer of this conversation to ${cold.entry.targetSid} is already in progress`, details: { transfer: summary(cold) } } };
+    return {
+      conflict: { status: 409, error: 'transfer_in_progress', message: `a cold transfer of this conversation to ${cold.entry.targetSid} is already in progress`, details: { transfer: summary(cold) } },
+    };
   }
   if (kind === 'cold' && live.length > 0) {
     return {
@@ -257,7 +268,17 @@ export async function claim(port: TwilioPort, snapshot: ChatSnapshot, entry: Tra
     });
     if (value === 'gone') {
       // An agent left while this request was being made: the conversation it decided on is gone.
-      return { lost: { conflict: { status: 409, error: 'conflict', message: `the conversation changed while this request was made (task ${task.sid} ended): nothing was done, retry`, details: { taskSid: task.sid } } }, claimed };
+      return {
+        lost: {
+          conflict: {
+            status: 409,
+            error: 'conflict',
+            message: `the conversation changed while this request was made (task ${task.sid} ended): nothing was done, retry`,
+            details: { taskSid: task.sid },
+          },
+        },
+        claimed,
+      };
     }
     if (value !== 'ok') return { lost: value, claimed };
     claimed.push(written);
@@ -288,13 +309,7 @@ export async function amend(port: TwilioPort, tasks: TaskRecord[], requestId: st
 }
 
 /** The new task's attributes: all of the original's, plus the transfer fields. */
-export function buildTransferAttributes(
-  original: TaskRecord,
-  target: Target,
-  workerSidsInConversation: string[],
-  entry: TransferEntry,
-  record: Iterable<TransferEntry>,
-): Record<string, unknown> {
+export function buildTransferAttributes(original: TaskRecord, target: Target, workerSidsInConversation: string[], entry: TransferEntry, record: Iterable<TransferEntry>): Record<string, unknown> {
   const attrs: Record<string, unknown> = { ...original.attributes };
   delete attrs[WAITING_KEY];
   const conversations = original.attributes.conversations;

@@ -49,7 +49,12 @@ function notActive(original: TaskRecord): Error {
 }
 
 /** The answer for a transfer (new or repeated). */
-function transferBody(kind: 'cold' | 'invite', task: TaskRecord, entry: Pick<TransferEntry, 'targetType' | 'targetSid' | 'leavingParticipantSid'>, extra: Record<string, unknown>): Record<string, unknown> {
+function transferBody(
+  kind: 'cold' | 'invite',
+  task: TaskRecord,
+  entry: Pick<TransferEntry, 'targetType' | 'targetSid' | 'leavingParticipantSid'>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     transferType: kind,
     inviteSid: typeof task.attributes.flexChannelInviteSid === 'string' ? task.attributes.flexChannelInviteSid : (extra.inviteSid ?? null),
@@ -80,7 +85,10 @@ async function reuse(env: EndpointEnv, snap: ChatSnapshot, found: EntryState): P
 async function answerRepeat(env: EndpointEnv, kind: 'cold' | 'invite', snap: ChatSnapshot, found: EntryState, original: TaskRecord): Promise<Result> {
   const task = await reuse(env, snap, found);
   if (!task) {
-    throw tr().httpError(409, 'transfer_in_progress', 'the same transfer was just requested and is still being created: repeat the request in a moment', { requestId: found.entry.requestId, retry: true });
+    throw tr().httpError(409, 'transfer_in_progress', 'the same transfer was just requested and is still being created: repeat the request in a moment', {
+      requestId: found.entry.requestId,
+      retry: true,
+    });
   }
   // A repeat finishes what is left: the cold transfer's agent leaves once its task exists.
   let participantClosed = original.status !== 'assigned';
@@ -89,12 +97,25 @@ async function answerRepeat(env: EndpointEnv, kind: 'cold' | 'invite', snap: Cha
     participantClosed = true;
   }
   // The plugin's view of outstanding invites may have missed an event: a repeat puts it right (best effort).
-  if (env.budget.callTimeout() > 500) await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, snap.refs, { maxRounds: 2 }).catch(() => undefined);
-  return { body: transferBody(kind, task, found.entry, { reused: true, taskStatus: task.status, ...(kind === 'cold' ? { participantClosed } : {}), workerSidsInConversation: state().activeWorkers(snap) }) };
+  if (env.budget.callTimeout() > 500)
+    await load()
+      .loadLib<typeof Ledger>('lib/ledger')
+      .syncView(env.port, snap.refs, { maxRounds: 2 })
+      .catch(() => undefined);
+  return {
+    body: transferBody(kind, task, found.entry, { reused: true, taskStatus: task.status, ...(kind === 'cold' ? { participantClosed } : {}), workerSidsInConversation: state().activeWorkers(snap) }),
+  };
 }
 
 /** Creates the invite for a claimed entry; an ambiguous failure is reconciled by the request id. */
-async function createTransferTask(env: EndpointEnv, snap: ChatSnapshot, original: TaskRecord, entry: TransferEntry, attributes: Record<string, unknown>, claimed: TaskRecord[]): Promise<{ task: TaskRecord | null; inviteSid: string; taskSid: string }> {
+async function createTransferTask(
+  env: EndpointEnv,
+  snap: ChatSnapshot,
+  original: TaskRecord,
+  entry: TransferEntry,
+  attributes: Record<string, unknown>,
+  claimed: TaskRecord[],
+): Promise<{ task: TaskRecord | null; inviteSid: string; taskSid: string }> {
   const { isTwilioCallError } = twilio();
   const { refs } = snap;
   const routing = {
@@ -103,7 +124,8 @@ async function createTransferTask(env: EndpointEnv, snap: ChatSnapshot, original
   const notDone = { participantClosed: false, removed: false };
   try {
     const invite = await env.port.createInvite(refs.interactionSid, refs.channelSid, routing);
-    if (!invite.taskSid) throw tr().httpError(502, 'invite_failed', `the invite ${invite.sid} was created but Twilio returned no task SID for it`, { failedStep: 'create-invite', inviteSid: invite.sid });
+    if (!invite.taskSid)
+      throw tr().httpError(502, 'invite_failed', `the invite ${invite.sid} was created but Twilio returned no task SID for it`, { failedStep: 'create-invite', inviteSid: invite.sid });
     return { task: null, inviteSid: invite.sid, taskSid: invite.taskSid };
   } catch (err) {
     if (!isTwilioCallError(err)) {
@@ -128,12 +150,17 @@ async function createTransferTask(env: EndpointEnv, snap: ChatSnapshot, original
       .catch(() => undefined);
     if (found) return { task: found, inviteSid: String(found.attributes.flexChannelInviteSid ?? ''), taskSid: found.sid };
     await state().amend(env.rescue, claimed, entry.requestId, 'abandon');
-    throw tr().httpError(err.timedOut ? 504 : 502, err.timedOut ? 'twilio_timeout' : 'invite_failed', `the invite was not created: Twilio ${err.timedOut ? 'did not answer in time' : err.network ? 'did not answer' : `answered ${err.status}`}: ${err.message}`, {
-      failedStep: 'create-invite',
-      twilioStatus: err.status,
-      twilioCode: err.code,
-      ...notDone,
-    });
+    throw tr().httpError(
+      err.timedOut ? 504 : 502,
+      err.timedOut ? 'twilio_timeout' : 'invite_failed',
+      `the invite was not created: Twilio ${err.timedOut ? 'did not answer in time' : err.network ? 'did not answer' : `answered ${err.status}`}: ${err.message}`,
+      {
+        failedStep: 'create-invite',
+        twilioStatus: err.status,
+        twilioCode: err.code,
+        ...notDone,
+      },
+    );
   }
 }
 
@@ -175,10 +202,19 @@ async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promi
   if (kind === 'cold') {
     const leaving = givenParticipant ? snap.agents.find((a) => a.participantSid === givenParticipant) : owner;
     if (!leaving) {
-      throw httpError(givenParticipant ? 400 : 409, 'participant_not_found', givenParticipant ? `flexInteractionParticipantSid ${givenParticipant} is not an agent participant of the interaction channel` : `no agent participant of the interaction channel is linked to task ${original.sid}`, givenParticipant ? { field: 'flexInteractionParticipantSid' } : {});
+      throw httpError(
+        givenParticipant ? 400 : 409,
+        'participant_not_found',
+        givenParticipant
+          ? `flexInteractionParticipantSid ${givenParticipant} is not an agent participant of the interaction channel`
+          : `no agent participant of the interaction channel is linked to task ${original.sid}`,
+        givenParticipant ? { field: 'flexInteractionParticipantSid' } : {},
+      );
     }
     if (leaving.taskSid && leaving.taskSid !== original.sid) {
-      throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${leaving.participantSid} belongs to task ${leaving.taskSid}, not ${original.sid}`, { field: 'flexInteractionParticipantSid' });
+      throw httpError(400, 'invalid_parameter', `flexInteractionParticipantSid ${leaving.participantSid} belongs to task ${leaving.taskSid}, not ${original.sid}`, {
+        field: 'flexInteractionParticipantSid',
+      });
     }
     leavingParticipantSid = leaving.participantSid;
   }
@@ -200,7 +236,8 @@ async function requestTransfer(env: EndpointEnv, kind: 'cold' | 'invite'): Promi
     // Another request got there first: undo what this one wrote, answer from the first.
     await s.amend(env.rescue, outcome.claimed, entry.requestId, 'remove');
     if ('reuse' in outcome.lost) return answerRepeat(env, kind, snap, outcome.lost.reuse, original);
-    if ('conflict' in outcome.lost) throw httpError(outcome.lost.conflict.status, outcome.lost.conflict.error, outcome.lost.conflict.message, { ...outcome.lost.conflict.details, participantClosed: false });
+    if ('conflict' in outcome.lost)
+      throw httpError(outcome.lost.conflict.status, outcome.lost.conflict.error, outcome.lost.conflict.message, { ...outcome.lost.conflict.details, participantClosed: false });
   }
   const claimed = 'claimed' in outcome ? outcome.claimed : [];
   // The new task starts with the conversation's other records (its own entry would only be stale once it is taken).
@@ -265,7 +302,15 @@ export async function cancelInvite(env: EndpointEnv): Promise<Result> {
   if (active.length === 0) {
     // Nobody is in the conversation: canceling would leave the customer alone. They wait for anyone instead.
     const kept = await http().step('keep-invite-for-customer', () => ev.keepForCustomer(env.port, task, true));
-    return { body: { ...base, taskStatus: kept.status, canceled: false, requeued: LIVE.includes(kept.status), message: 'no agent is left in the conversation: instead of being canceled, the transfer now goes to any available agent so the customer is not left alone' } };
+    return {
+      body: {
+        ...base,
+        taskStatus: kept.status,
+        canceled: false,
+        requeued: LIVE.includes(kept.status),
+        message: 'no agent is left in the conversation: instead of being canceled, the transfer now goes to any available agent so the customer is not left alone',
+      },
+    };
   }
   const who = env.actor.workerSid ?? env.actor.identity ?? 'a supervisor';
   const after = await http().step('cancel-invite-task', () => ev.cancelIfWaiting(env.port, task, `transfer invite canceled by ${who}`, (t) => t.attributes[s.WAITING_KEY] === true));
@@ -311,15 +356,24 @@ export async function leave(env: EndpointEnv): Promise<Result> {
     // The check after leaving is repeated, so the repeat finishes the job.
     const reservations = await http().step('list-reservations', () => env.port.listTaskReservations(task.sid));
     if (reservations.some((r) => r.workerSid !== null && r.workerSid === env.actor.workerSid && (r.status === 'accepted' || r.status === 'completed' || r.status === 'wrapping'))) {
-      const after = await http().step('after-leave', () => events().afterAgentLeft(env.port, refs, task.sid), () => ({ participantClosed: true, channelClosed: false }));
+      const after = await http().step(
+        'after-leave',
+        () => events().afterAgentLeft(env.port, refs, task.sid),
+        () => ({ participantClosed: true, channelClosed: false }),
+      );
       return leftResult(undefined, true, after);
     }
   }
   if (!leaver) {
     if (remove === 'self') {
-      throw httpError(409, 'not_in_conversation', `${env.actor.workerSid ? `worker ${env.actor.workerSid}` : 'the caller'} is not a participant of conversation ${refs.conversationSid}; a supervisor removes the agent of taskSid only with remove=taskAgent`, {
-        participantClosed: false,
-      });
+      throw httpError(
+        409,
+        'not_in_conversation',
+        `${env.actor.workerSid ? `worker ${env.actor.workerSid}` : 'the caller'} is not a participant of conversation ${refs.conversationSid}; a supervisor removes the agent of taskSid only with remove=taskAgent`,
+        {
+          participantClosed: false,
+        },
+      );
     }
     throw httpError(409, 'participant_not_found', `no agent participant of the interaction channel is linked to task ${task.sid}`, { participantClosed: false });
   }
@@ -329,8 +383,17 @@ export async function leave(env: EndpointEnv): Promise<Result> {
   auth().authorize(env.actor, [leaver.workerSid], `participant ${leaver.sid}`);
 
   const alreadyLeft = !leaverTask || leaverTask.status !== 'assigned';
-  if (!alreadyLeft) await http().step('close-participant', () => s.closeParticipant(env.port, refs, leaver.sid), () => ({ participantClosed: false, channelClosed: false }));
-  const after = await http().step('after-leave', () => events().afterAgentLeft(env.port, refs, leaver.taskSid ?? undefined), () => ({ participantClosed: true, channelClosed: false }));
+  if (!alreadyLeft)
+    await http().step(
+      'close-participant',
+      () => s.closeParticipant(env.port, refs, leaver.sid),
+      () => ({ participantClosed: false, channelClosed: false }),
+    );
+  const after = await http().step(
+    'after-leave',
+    () => events().afterAgentLeft(env.port, refs, leaver.taskSid ?? undefined),
+    () => ({ participantClosed: true, channelClosed: false }),
+  );
   return leftResult(leaver.sid, alreadyLeft, after);
 }
 

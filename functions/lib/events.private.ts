@@ -24,7 +24,17 @@ const chatEvents = () => load().loadLib<typeof ChatEvents>('lib/chat-events');
 const STATUSES: TaskStatus[] = ['pending', 'reserved', 'assigned', 'canceled', 'completed', 'wrapping'];
 
 /** Events of chat transfer tasks that move the chat state machine. */
-export const CHAT_TRANSFER_EVENTS = new Set(['task.created', 'reservation.accepted', 'reservation.rejected', 'reservation.timeout', 'task.canceled', 'task.deleted', 'task.system-deleted', 'task.wrapup', 'task.completed']);
+export const CHAT_TRANSFER_EVENTS = new Set([
+  'task.created',
+  'reservation.accepted',
+  'reservation.rejected',
+  'reservation.timeout',
+  'task.canceled',
+  'task.deleted',
+  'task.system-deleted',
+  'task.wrapup',
+  'task.completed',
+]);
 /** Events of any conversation task that mean its agent left. */
 export const AGENT_LEFT_EVENTS = new Set(['task.wrapup', 'task.completed']);
 
@@ -85,7 +95,9 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
   if (transfer && env.budget.callTimeout() > 500) {
     try {
       // A listing made by the handler (after the event's change) serves as the first round's.
-      const sync = await load().loadLib<typeof Ledger>('lib/ledger').syncView(env.port, refs, { maxRounds: 3, ...(seen.tasks ? { first: seen.tasks } : {}) });
+      const sync = await load()
+        .loadLib<typeof Ledger>('lib/ledger')
+        .syncView(env.port, refs, { maxRounds: 3, ...(seen.tasks ? { first: seen.tasks } : {}) });
       result.inviteRecordsSynced = sync.ok;
     } catch (err) {
       console.warn(`[taskrouter/events] invite records not synchronized now: ${(err as Error).message}`);
@@ -98,7 +110,7 @@ async function chatEvent(env: TwilioEndpointEnv, eventType: string, task: TaskRe
 export async function taskRouterEvent(env: TwilioEndpointEnv): Promise<{ status?: number; body: unknown }> {
   const p = params();
   const eventType = p.str(env.event, 'EventType', { maxLength: 100 });
-  if (!eventType) throw new (p.ParamError)('EventType', 'EventType is required');
+  if (!eventType) throw new p.ParamError('EventType', 'EventType is required');
   const workspaceSid = p.str(env.event, 'WorkspaceSid', { maxLength: 64 });
   if (workspaceSid !== undefined && workspaceSid !== env.config.workspaceSid) return { body: { success: true, handled: false, reason: `event of another workspace (${workspaceSid})` } };
   const taskSid = p.sid(env.event, 'TaskSid', ['WT']);

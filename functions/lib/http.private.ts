@@ -200,7 +200,12 @@ export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: Endpo
       const origin = header(headers, 'origin');
       const c = corsHeaders(origin, allowed);
       if (c === null) {
-        send(callback, 403, { success: false, error: 'origin_not_allowed', message: `origin ${origin} is not allowed (${load().loadLib<typeof Contract>('lib/contract').FUNCTION_ENV.allowedOrigins})` }, {});
+        send(
+          callback,
+          403,
+          { success: false, error: 'origin_not_allowed', message: `origin ${origin} is not allowed (${load().loadLib<typeof Contract>('lib/contract').FUNCTION_ENV.allowedOrigins})` },
+          {},
+        );
         return;
       }
       cors = c;
@@ -223,11 +228,7 @@ export function flexEndpoint(name: string, needs: ConfigNeeds, impl: (env: Endpo
  * An endpoint Twilio calls (deployed `.protected`, so Twilio's runtime checks
  * `X-Twilio-Signature` before the code runs). No CORS, no Flex token.
  */
-export function twilioEndpoint(
-  name: string,
-  needs: ConfigNeeds,
-  impl: (env: TwilioEndpointEnv) => Promise<{ status?: number; body: unknown; contentType?: string }>,
-): FunctionHandler {
+export function twilioEndpoint(name: string, needs: ConfigNeeds, impl: (env: TwilioEndpointEnv) => Promise<{ status?: number; body: unknown; contentType?: string }>): FunctionHandler {
   return (context, event, callback) => {
     const budget = new (twilioLib().Budget)();
     const run = async (): Promise<void> => {

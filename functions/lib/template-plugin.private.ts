@@ -125,7 +125,7 @@ export async function inviteParticipant(env: EndpointEnv): Promise<Result> {
   // The template's required parameters, in its order, checked before any Twilio call.
   const taskSid = p.sid(e, 'taskSid', ['WT'], { required: true });
   p.str(e, 'conversationId', { required: true });
-  const jsonAttributes = jsonObject(e, 'jsonAttributes', 'the task attributes the plugin sees; the server derives the new task\'s attributes from the task itself');
+  const jsonAttributes = jsonObject(e, 'jsonAttributes', "the task attributes the plugin sees; the server derives the new task's attributes from the task itself");
   const transferTargetSid = p.sid(e, 'transferTargetSid', ['WK', 'WQ'], { required: true });
   checkWorkersToIgnore(jsonObject(e, 'workersToIgnore', 'the workers already in the conversation; the server derives them'));
   const flexInteractionSid = p.sid(e, 'flexInteractionSid', ['KD'], { required: true });
@@ -175,7 +175,9 @@ export async function removeParticipant(env: EndpointEnv): Promise<Result> {
   const participants = await http().step('list-participants', () => env.port.listInteractionParticipants(flexInteractionSid, flexInteractionChannelSid));
   const participant = participants.find((x) => x.sid === participantSid);
   if (!participant || !participant.taskSid) {
-    throw tr().httpError(404, 'participant_not_found', `flexInteractionParticipantSid ${participantSid} is not an agent participant with a task in interaction channel ${flexInteractionChannelSid}`, { field: 'flexInteractionParticipantSid' });
+    throw tr().httpError(404, 'participant_not_found', `flexInteractionParticipantSid ${participantSid} is not an agent participant with a task in interaction channel ${flexInteractionChannelSid}`, {
+      field: 'flexInteractionParticipantSid',
+    });
   }
   const remove = participant.workerSid !== null && participant.workerSid === env.actor.workerSid ? 'self' : 'taskAgent';
   const result = await asTemplate(
@@ -249,7 +251,10 @@ export function removedInvites(current: Record<string, unknown>, wanted: Record<
   if (!has(next)) throw new ParamError(`attributes.${INVITES_KEY}`, `attributes.${INVITES_KEY} must be an object: the conversation's invite records less the ones removed`);
   for (const [sid, record] of Object.entries(next)) {
     if (!(sid in now) || canonical(now[sid]) !== canonical(record)) {
-      throw new ParamError(`attributes.${INVITES_KEY}.${sid}`, `attributes.${INVITES_KEY}.${sid} ${sid in now ? 'differs from' : 'is not'} the conversation's record: invite records are written by the server, a client may only remove one`);
+      throw new ParamError(
+        `attributes.${INVITES_KEY}.${sid}`,
+        `attributes.${INVITES_KEY}.${sid} ${sid in now ? 'differs from' : 'is not'} the conversation's record: invite records are written by the server, a client may only remove one`,
+      );
     }
   }
   return Object.keys(now).filter((sid) => !(sid in next));
@@ -288,5 +293,5 @@ export async function updateAttributes(env: EndpointEnv): Promise<Result> {
     });
   }
   const synced = removed.length === 0 ? null : await http().step('sync-invites', () => ledger().syncView(env.port, refs, { first: new Map(mine.map((t) => [t.sid, t])) }));
-  return { body: { message: `${removed.length} invite record(s) removed`, removed, invites: synced ? synced.view : current.invites ?? {} } };
+  return { body: { message: `${removed.length} invite record(s) removed`, removed, invites: synced ? synced.view : (current.invites ?? {}) } };
 }

@@ -68,7 +68,16 @@ export interface ResolvedTransfer {
 
 export function recordOf(attributes: Record<string, unknown>): VoiceTransferRecord | null {
   const r = attributes[RECORD_KEY] as VoiceTransferRecord | undefined;
-  if (!r || typeof r !== 'object' || typeof r.requestId !== 'string' || !REQUEST_ID.test(r.requestId) || (r.mode !== 'blind' && r.mode !== 'warm') || typeof r.targetSid !== 'string' || typeof r.at !== 'number') return null;
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    typeof r.requestId !== 'string' ||
+    !REQUEST_ID.test(r.requestId) ||
+    (r.mode !== 'blind' && r.mode !== 'warm') ||
+    typeof r.targetSid !== 'string' ||
+    typeof r.at !== 'number'
+  )
+    return null;
   return r;
 }
 
@@ -93,7 +102,11 @@ export function conferenceOf(task: Pick<TaskRecord, 'sid' | 'attributes'>, event
   p.mustMatch('conferenceSid', givenConf, p.isSid(attrConf, ['CF']) ? attrConf : undefined, `the task's conference (attributes.conference.sid)`);
   p.mustMatch('customerCallSid', givenCustomer, p.isSid(attrCustomer, ['CA']) ? attrCustomer : undefined, `the task's customer call (attributes.conference.participants.customer)`);
   if (!conferenceSid || !customerCallSid) {
-    throw tr().httpError(409, 'no_conference', `task ${task.sid} has no conference with a customer (attributes.conference.sid and conference.participants.customer); the call must be in a conference to be transferred`);
+    throw tr().httpError(
+      409,
+      'no_conference',
+      `task ${task.sid} has no conference with a customer (attributes.conference.sid and conference.participants.customer); the call must be in a conference to be transferred`,
+    );
   }
   const roomName = p.isSid(attrRoom, ['WT']) ? attrRoom : task.sid;
   return { conferenceSid, roomName, customerCallSid, agentCallSid: agentCallSid ?? null };
@@ -206,11 +219,19 @@ export async function finishOriginal(port: TwilioPort, task: TaskRecord, action:
  */
 export async function handover(port: TwilioPort, original: TaskRecord, conf: ConferenceRefs, action: OriginalTaskAction): Promise<{ agentRemoved: boolean; originalTaskStatus: string }> {
   const { step } = load().loadLib<typeof import('./http.private')>('lib/http');
-  await step('remove-agent', () => removeAgentLeg(port, conf), () => ({ agentRemoved: false }));
-  const originalTaskStatus = await step('finish-original-task', () => finishOriginal(port, original, action), () => ({
-    agentRemoved: true,
-    hint: 'the first agent has left; repeat the same request to finish the original task',
-  }));
+  await step(
+    'remove-agent',
+    () => removeAgentLeg(port, conf),
+    () => ({ agentRemoved: false }),
+  );
+  const originalTaskStatus = await step(
+    'finish-original-task',
+    () => finishOriginal(port, original, action),
+    () => ({
+      agentRemoved: true,
+      hint: 'the first agent has left; repeat the same request to finish the original task',
+    }),
+  );
   return { agentRemoved: true, originalTaskStatus };
 }
 
@@ -219,7 +240,11 @@ export async function handover(port: TwilioPort, original: TaskRecord, conf: Con
  * the record to write, null to clear it, 'keep' to write nothing, or 'done'
  * when the wanted record is already there.
  */
-export async function writeRecord(port: TwilioPort, original: TaskRecord, change: (current: TaskRecord, record: VoiceTransferRecord | null) => VoiceTransferRecord | null | 'keep' | 'done'): Promise<{ written: boolean; task: TaskRecord }> {
+export async function writeRecord(
+  port: TwilioPort,
+  original: TaskRecord,
+  change: (current: TaskRecord, record: VoiceTransferRecord | null) => VoiceTransferRecord | null | 'keep' | 'done',
+): Promise<{ written: boolean; task: TaskRecord }> {
   const { value, task } = await tr().compareAndSet<boolean>(port, original, (current) => {
     const next = change(current, recordOf(current.attributes));
     if (next === 'keep') return { done: false };

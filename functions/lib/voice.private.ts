@@ -98,7 +98,9 @@ export async function transfer(env: EndpointEnv): Promise<Result> {
   if (resolved.phase === 'live' || resolved.phase === 'in-flight') {
     const r = resolved.record as VoiceTransferRecord;
     if (same(r)) return answerRepeat(env, call, resolved);
-    throw httpError(409, 'transfer_in_progress', `a transfer of task ${original.sid} is already in progress (to ${r.targetSid}, ${r.mode}); complete or cancel it first`, { transferTaskSid: resolved.task?.sid ?? null });
+    throw httpError(409, 'transfer_in_progress', `a transfer of task ${original.sid} is already in progress (to ${r.targetSid}, ${r.mode}); complete or cancel it first`, {
+      transferTaskSid: resolved.task?.sid ?? null,
+    });
   }
   if (original.status !== 'assigned') {
     if (resolved.record && resolved.task && same(resolved.record)) return answerRepeat(env, call, resolved);
@@ -147,7 +149,11 @@ export async function transfer(env: EndpointEnv): Promise<Result> {
   } catch (err) {
     const unheld = await v.tryUnhold(env.rescue, conf);
     await v.writeRecord(env.rescue, claimed.task, (_c, r) => (r?.requestId === record.requestId ? null : 'keep')).catch(() => undefined);
-    return http().step('hold-customer', () => Promise.reject(err), () => ({ customerOnHold: !unheld, transferTaskSid: null, agentRemoved: false }));
+    return http().step(
+      'hold-customer',
+      () => Promise.reject(err),
+      () => ({ customerOnHold: !unheld, transferTaskSid: null, agentRemoved: false }),
+    );
   }
 
   // 3. Create the transfer task; on failure the customer comes off hold (the first agent is still there).
@@ -163,7 +169,11 @@ export async function transfer(env: EndpointEnv): Promise<Result> {
       const unheld = await v.tryUnhold(env.rescue, conf);
       // Given up: a transfer task that Twilio still creates later is canceled when it is reported.
       await v.writeRecord(env.rescue, claimed.task, (_c, r) => (r?.requestId === record.requestId ? { ...record, abandoned: true } : 'keep')).catch(() => undefined);
-      return http().step('create-transfer-task', () => Promise.reject(err), () => ({ customerOnHold: !unheld, transferTaskSid: null, agentRemoved: false }));
+      return http().step(
+        'create-transfer-task',
+        () => Promise.reject(err),
+        () => ({ customerOnHold: !unheld, transferTaskSid: null, agentRemoved: false }),
+      );
     }
   }
   return {
@@ -206,7 +216,15 @@ export async function completeTransfer(env: EndpointEnv): Promise<Result> {
   if (resolved.phase !== 'live') throw tr().httpError(409, 'transfer_not_live', `transfer task ${task.sid} is ${task.status}`, { transferTaskSid: task.sid });
   const finish = given ?? resolved.record?.originalTaskAction ?? 'wrap';
   const done = await vs().handover(env.port, original, conf, finish);
-  return { body: { transferTaskSid: task.sid, agentRemoved: done.agentRemoved, newAgentJoined: task.status === 'assigned', customerOnHold: task.status !== 'assigned', originalTaskStatus: done.originalTaskStatus } };
+  return {
+    body: {
+      transferTaskSid: task.sid,
+      agentRemoved: done.agentRemoved,
+      newAgentJoined: task.status === 'assigned',
+      customerOnHold: task.status !== 'assigned',
+      originalTaskStatus: done.originalTaskStatus,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -222,9 +240,15 @@ export async function cancelTransfer(env: EndpointEnv): Promise<Result> {
   if (!task) throw httpError(409, 'no_transfer', `task ${original.sid} has no transfer in progress`);
   if (task.attributes.transferMode !== 'warm' || original.status !== 'assigned') {
     // Without the first agent on the call, canceling would leave the customer alone on hold.
-    throw httpError(409, 'not_cancelable', `transfer task ${task.sid} cannot be canceled: ${task.attributes.transferMode !== 'warm' ? 'it is a blind transfer and' : 'the transfer was completed, so'} the first agent has left`, { transferTaskSid: task.sid });
+    throw httpError(
+      409,
+      'not_cancelable',
+      `transfer task ${task.sid} cannot be canceled: ${task.attributes.transferMode !== 'warm' ? 'it is a blind transfer and' : 'the transfer was completed, so'} the first agent has left`,
+      { transferTaskSid: task.sid },
+    );
   }
-  if (['assigned', 'wrapping', 'completed'].includes(task.status)) throw httpError(409, 'transfer_already_accepted', `the new agent already took transfer task ${task.sid}`, { transferTaskSid: task.sid });
+  if (['assigned', 'wrapping', 'completed'].includes(task.status))
+    throw httpError(409, 'transfer_already_accepted', `the new agent already took transfer task ${task.sid}`, { transferTaskSid: task.sid });
   let canceled = task.status === 'canceled';
   if (!canceled) {
     // Conditional: if the new agent accepts at the same moment, exactly one of the two wins.
@@ -235,9 +259,14 @@ export async function cancelTransfer(env: EndpointEnv): Promise<Result> {
         return { done: current.status };
       }),
     );
-    if (value === 'assigned' || value === 'wrapping' || value === 'completed') throw httpError(409, 'transfer_already_accepted', `the new agent took transfer task ${task.sid} meanwhile`, { transferTaskSid: task.sid });
+    if (value === 'assigned' || value === 'wrapping' || value === 'completed')
+      throw httpError(409, 'transfer_already_accepted', `the new agent took transfer task ${task.sid} meanwhile`, { transferTaskSid: task.sid });
     canceled = true;
   }
-  await http().step('unhold-customer', () => vs().setHold(env.port, conf, false), () => ({ transferTaskSid: task.sid, transferCanceled: canceled, customerOnHold: true }));
+  await http().step(
+    'unhold-customer',
+    () => vs().setHold(env.port, conf, false),
+    () => ({ transferTaskSid: task.sid, transferCanceled: canceled, customerOnHold: true }),
+  );
   return { body: { transferTaskSid: task.sid, transferCanceled: canceled, customerOnHold: false } };
 }

@@ -1,10 +1,10 @@
 // The conversation-transfer feature flags, written where the Flex plugin
 // reads them (a key inside the Flex Configuration's ui_attributes), so the UI
 // and the functions agree on what is enabled.
-import * as pulumi from "@pulumi/pulumi";
-import { COMPONENTS, NAMES } from "../adoption-plan";
-import { flexUiFlags, type TransferFlags } from "../../functions/lib/contract.private";
-import { FlexUiAttribute } from "../providers/flex/ui-attribute";
+import * as pulumi from '@pulumi/pulumi';
+import { COMPONENTS, NAMES } from '../adoption-plan';
+import { flexUiFlags, type TransferFlags } from '../../functions/lib/contract.private';
+import { FlexUiAttribute } from '../providers/flex/ui-attribute';
 
 export interface FlexFeatureFlagsArgs {
   keyPath: string;

@@ -1,11 +1,11 @@
 // Where the transfer functions live: a Serverless Service and one Environment
 // per stack. Created first, because the workflows' callback URLs and the
 // workspace's event callback need the environment's domain in the same run.
-import * as pulumi from "@pulumi/pulumi";
-import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
-import type { Adoption } from "../config";
-import { Environment } from "../providers/serverless/environment";
-import { Service } from "../providers/serverless/service";
+import * as pulumi from '@pulumi/pulumi';
+import { adoptionInputs, COMPONENTS, NAMES } from '../adoption-plan';
+import type { Adoption } from '../config';
+import { Environment } from '../providers/serverless/environment';
+import { Service } from '../providers/serverless/service';
 
 export interface FunctionsHostArgs {
   /** The Service's unique name (also the start of its domain). */
@@ -38,11 +38,7 @@ export class FunctionsHost extends pulumi.ComponentResource {
         : { uniqueName: args.serviceName, friendlyName: `Flex transfers (${args.serviceName})`, includeCredentials: true, uiEditable: false },
       { parent: this },
     );
-    const environment = new Environment(
-      NAMES.environment,
-      { serviceSid: service.sid, uniqueName: args.environment, domainSuffix: args.domainSuffix },
-      { parent: this },
-    );
+    const environment = new Environment(NAMES.environment, { serviceSid: service.sid, uniqueName: args.environment, domainSuffix: args.domainSuffix }, { parent: this });
     this.serviceSid = service.sid;
     this.environmentSid = environment.sid;
     this.domainName = environment.domainName;
@@ -53,5 +49,5 @@ export class FunctionsHost extends pulumi.ComponentResource {
 
 /** Twilio serves functions at https://<domain>; the emulator at <base>/runtime/<domain>. */
 export function functionsBaseUrl(domain: string, apiBaseUrl?: string): string {
-  return apiBaseUrl ? `${apiBaseUrl.replace(/\/+$/, "")}/runtime/${domain}` : `https://${domain}`;
+  return apiBaseUrl ? `${apiBaseUrl.replace(/\/+$/, '')}/runtime/${domain}` : `https://${domain}`;
 }

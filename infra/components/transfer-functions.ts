@@ -1,9 +1,9 @@
 // The transfer functions deployed into the stack's environment, with their
 // environment variables wired from this stack's outputs: workflow and
 // workspace SIDs are never looked up by name or pasted by hand.
-import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_ALLOWED_ORIGINS, FUNCTION_ENV, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, type TransferFlags } from "../../functions/lib/contract.private";
-import { Deployment, type SourceFile } from "../providers/serverless/deployment";
+import * as pulumi from '@pulumi/pulumi';
+import { DEFAULT_ALLOWED_ORIGINS, FUNCTION_ENV, TRANSFER_FLAG_NAMES, TRANSFER_FLAGS, type TransferFlags } from '../../functions/lib/contract.private';
+import { Deployment, type SourceFile } from '../providers/serverless/deployment';
 
 export interface TransferFunctionsArgs {
   serviceSid: pulumi.Input<string>;
@@ -26,7 +26,7 @@ export class TransferFunctions extends pulumi.ComponentResource {
   readonly buildSid: pulumi.Output<string>;
 
   constructor(name: string, args: TransferFunctionsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("flex-transfer:index:TransferFunctions", name, {}, opts);
+    super('flex-transfer:index:TransferFunctions', name, {}, opts);
     const variables = pulumi
       .all([args.workspaceSid, args.chatTransferWorkflowSid, args.voiceTransferWorkflowSid])
       .apply(([workspace, chat, voice]) => transferEnvironment({ workspace, chat, voice, features: args.features, allowedOrigins: args.allowedOrigins }));
@@ -55,6 +55,6 @@ export function transferEnvironment(p: { workspace: string; chat: string; voice:
     [FUNCTION_ENV.chatTransferWorkflowSid]: p.chat,
     ...(p.voice ? { [FUNCTION_ENV.voiceTransferWorkflowSid]: p.voice } : {}),
     ...Object.fromEntries(TRANSFER_FLAG_NAMES.map((f) => [TRANSFER_FLAGS[f].env, String(p.features[f])])),
-    [FUNCTION_ENV.allowedOrigins]: (p.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).join(","),
+    [FUNCTION_ENV.allowedOrigins]: (p.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).join(','),
   };
 }

@@ -5,14 +5,14 @@
 // workflows may be adopted too (adoption-plan.ts): then only the fields set
 // here are the stack's. The workflows' JSON comes from routing-plan.ts, which
 // the `workflow --stack` command line also builds from, so both always agree.
-import * as pulumi from "@pulumi/pulumi";
-import { adoptionInputs, COMPONENTS, NAMES } from "../adoption-plan";
-import type { EveryoneQueueSettings, QueueSettings, WorkflowSettings, WorkspaceSettings } from "../config";
-import { TaskChannel } from "../providers/taskrouter/task-channel";
-import { TaskQueue } from "../providers/taskrouter/task-queue";
-import { Workflow } from "../providers/taskrouter/workflow";
-import { Workspace } from "../providers/taskrouter/workspace";
-import { chatTransferConfiguration, voiceTransferConfiguration } from "../routing-plan";
+import * as pulumi from '@pulumi/pulumi';
+import { adoptionInputs, COMPONENTS, NAMES } from '../adoption-plan';
+import type { EveryoneQueueSettings, QueueSettings, WorkflowSettings, WorkspaceSettings } from '../config';
+import { TaskChannel } from '../providers/taskrouter/task-channel';
+import { TaskQueue } from '../providers/taskrouter/task-queue';
+import { Workflow } from '../providers/taskrouter/workflow';
+import { Workspace } from '../providers/taskrouter/workspace';
+import { chatTransferConfiguration, voiceTransferConfiguration } from '../routing-plan';
 
 export interface TransferRoutingArgs {
   workspace: WorkspaceSettings;
@@ -46,23 +46,21 @@ export class TransferRouting extends pulumi.ComponentResource {
 
     const workspace = new Workspace(
       NAMES.workspace,
-      args.workspace.mode === "adopt"
+      args.workspace.mode === 'adopt'
         ? { adoptSid: args.workspace.sid, eventCallbackUrl: args.eventCallbackUrl }
         : { friendlyName: args.workspace.friendlyName, eventCallbackUrl: args.eventCallbackUrl, multiTaskEnabled: true },
       parent,
     );
     this.workspaceSid = workspace.sid;
 
-    const channels = args.taskChannels.map(
-      (uniqueName) => new TaskChannel(NAMES.channel(uniqueName), { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent),
-    );
+    const channels = args.taskChannels.map((uniqueName) => new TaskChannel(NAMES.channel(uniqueName), { workspaceSid: workspace.sid, uniqueName, adopt: true }, parent));
 
     // Flex's Everyone queue when adopted (only its name is declared); otherwise the stack's own, every worker in it.
     const everyone = new TaskQueue(
       NAMES.everyoneQueue,
       args.everyoneQueue.adopt
         ? { workspaceSid: workspace.sid, ...adoptionInputs(args.everyoneQueue.adopt), friendlyName: args.everyoneQueue.name }
-        : { workspaceSid: workspace.sid, friendlyName: args.everyoneQueue.name, targetWorkers: "1==1" },
+        : { workspaceSid: workspace.sid, friendlyName: args.everyoneQueue.name, targetWorkers: '1==1' },
       parent,
     );
     const queues = args.queues.map(
@@ -81,20 +79,12 @@ export class TransferRouting extends pulumi.ComponentResource {
         ),
     );
     this.everyoneQueueSid = everyone.sid;
-    this.queueSids = pulumi
-      .all(queues.map((q) => q.sid))
-      .apply((sids) => Object.fromEntries(args.queues.map((q, i) => [q.name, sids[i]])));
-    this.taskChannelSids = pulumi
-      .all(channels.map((c) => c.sid))
-      .apply((sids) => Object.fromEntries(args.taskChannels.map((c, i) => [c, sids[i]])));
+    this.queueSids = pulumi.all(queues.map((q) => q.sid)).apply((sids) => Object.fromEntries(args.queues.map((q, i) => [q.name, sids[i]])));
+    this.taskChannelSids = pulumi.all(channels.map((c) => c.sid)).apply((sids) => Object.fromEntries(args.taskChannels.map((c, i) => [c, sids[i]])));
 
     const sids = pulumi.all([everyone.sid, this.queueSids]).apply(([everyoneSid, byName]) => ({ everyone: everyoneSid, byName }));
     const chatConfiguration = sids.apply((s) => chatTransferConfiguration(args, s));
-    const chat = new Workflow(
-      NAMES.chatTransfer,
-      { workspaceSid: workspace.sid, ...workflowIdentity(args.chatTransferWorkflow), configuration: chatConfiguration },
-      parent,
-    );
+    const chat = new Workflow(NAMES.chatTransfer, { workspaceSid: workspace.sid, ...workflowIdentity(args.chatTransferWorkflow), configuration: chatConfiguration }, parent);
     this.chatTransferWorkflowSid = chat.sid;
 
     if (args.voiceTransfer) {
@@ -111,7 +101,7 @@ export class TransferRouting extends pulumi.ComponentResource {
       );
       this.voiceTransferWorkflowSid = voice.sid;
     } else {
-      this.voiceTransferWorkflowSid = pulumi.output("");
+      this.voiceTransferWorkflowSid = pulumi.output('');
     }
 
     this.registerOutputs({

@@ -13,25 +13,16 @@
 // The forwarder is handed to the engine as module text (providerModule), not
 // serialized by Pulumi's closure serializer on every run: serializing it costs
 // tens of milliseconds per resource in each preview, for the same text.
-import type * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from '@pulumi/pulumi';
 
-export type ProviderKind =
-  | "Workspace"
-  | "TaskChannel"
-  | "TaskQueue"
-  | "Workflow"
-  | "Service"
-  | "Environment"
-  | "Deployment"
-  | "FlexUiAttribute"
-  | "FlexNativeTransfers";
+export type ProviderKind = 'Workspace' | 'TaskChannel' | 'TaskQueue' | 'Workflow' | 'Service' | 'Environment' | 'Deployment' | 'FlexUiAttribute' | 'FlexNativeTransfers';
 
 export function remoteProvider(kind: ProviderKind): pulumi.dynamic.ResourceProvider {
   const load = (): pulumi.dynamic.ResourceProvider => {
     // <root>/node_modules/@pulumi/pulumi/package.json → <root>
-    const pulumiPackage: string = require.resolve("@pulumi/pulumi/package.json");
-    const root = require("path").resolve(pulumiPackage, "..", "..", "..", "..");
-    const registry = require(require("path").join(root, "dist", "infra", "providers", "registry.js"));
+    const pulumiPackage: string = require.resolve('@pulumi/pulumi/package.json');
+    const root = require('path').resolve(pulumiPackage, '..', '..', '..', '..');
+    const registry = require(require('path').join(root, 'dist', 'infra', 'providers', 'registry.js'));
     const provider = registry.providers[kind];
     if (!provider) throw new Error(`flex-transfer: no provider '${kind}' in ${root}/dist (run \`npm run build\`)`);
     return provider;

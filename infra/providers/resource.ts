@@ -2,9 +2,9 @@
 // forwarder for its kind (remote.ts), its type token `twilio:<Kind>`, and
 // its `sid` the resource id, which stays known while an update is previewed,
 // so resources built from this SID do not show as changed when it cannot.
-import * as pulumi from "@pulumi/pulumi";
-import { providerModule, type ProviderKind } from "./remote";
-import { resourceType } from "../../functions/lib/contract.private";
+import * as pulumi from '@pulumi/pulumi';
+import { providerModule, type ProviderKind } from './remote';
+import { resourceType } from '../../functions/lib/contract.private';
 
 /** The inputs of a provider's resource, each accepting a Pulumi input. */
 export type ArgsOf<I> = { [K in keyof I]: pulumi.Input<I[K]> };

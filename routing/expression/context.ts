@@ -1,11 +1,10 @@
 // What an expression is evaluated against. One shape serves every kind so the
 // emulator and the simulator can build it once per task/worker pair.
 
-import type { Clock, RoutingWorker } from "../types";
+import type { Clock, RoutingWorker } from '../types';
 
 /** The parts of a worker an expression can see. `channels` feeds `worker.channel.<name>.*`. */
-export type WorkerView = Pick<RoutingWorker, "sid" | "friendlyName" | "activitySid" | "activityName" | "attributes"> &
-  Partial<Pick<RoutingWorker, "channels">>;
+export type WorkerView = Pick<RoutingWorker, 'sid' | 'friendlyName' | 'activitySid' | 'activityName' | 'attributes'> & Partial<Pick<RoutingWorker, 'channels'>>;
 
 /** Counts behind `workers.available`, `workers.unavailable` and `workers.WA…` in skip_if. */
 export interface WorkerActivityCounts {
@@ -32,7 +31,7 @@ export interface ExpressionContext {
 
 export const systemClock: Clock = () => new Date();
 
-const DAY_NAMES = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] as const;
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
 /** The `taskrouter.*` variables at an instant, all in UTC. */
 export interface TimeOfDay {
@@ -51,8 +50,8 @@ export function timeOfDay(instant: Date): TimeOfDay {
   const minutes = instant.getUTCMinutes();
   return {
     currentTime: hours * 100 + minutes,
-    currentHour: String(hours).padStart(2, "0"),
-    currentMin: String(minutes).padStart(2, "0"),
+    currentHour: String(hours).padStart(2, '0'),
+    currentMin: String(minutes).padStart(2, '0'),
     dayOfWeek: DAY_NAMES[instant.getUTCDay()],
   };
 }

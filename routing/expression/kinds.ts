@@ -6,9 +6,9 @@
 // `taskrouter.*` time-of-day variables are allowed in every boolean kind.
 // `order_by` and `known_worker` are not boolean expressions but share the
 // lexer and the error type.
-export type ExpressionKind = "filter" | "target" | "queue" | "skip_if" | "order_by" | "known_worker";
+export type ExpressionKind = 'filter' | 'target' | 'queue' | 'skip_if' | 'order_by' | 'known_worker';
 
 /** The kinds `compileExpression` accepts. */
-export type BooleanExpressionKind = "filter" | "target" | "queue" | "skip_if";
+export type BooleanExpressionKind = 'filter' | 'target' | 'queue' | 'skip_if';
 
-export const BOOLEAN_EXPRESSION_KINDS: readonly BooleanExpressionKind[] = ["filter", "target", "queue", "skip_if"];
+export const BOOLEAN_EXPRESSION_KINDS: readonly BooleanExpressionKind[] = ['filter', 'target', 'queue', 'skip_if'];

@@ -3,7 +3,7 @@
 // scalars are false", "a missing key is NULL"); the finer points are decided
 // here once and listed in routing/README.md.
 
-import type { ComparisonOperator } from "./ast";
+import type { ComparisonOperator } from './ast';
 
 /** Anything an attribute path can resolve to; `undefined` never escapes resolution (it becomes null). */
 export type Value = unknown;
@@ -11,7 +11,7 @@ export type Value = unknown;
 type Scalar = string | number | boolean | null;
 
 function isScalar(value: Value): value is Scalar {
-  return value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
 }
 
 // A string that is exactly a decimal number ("09", "7", "-2.5") compares
@@ -20,8 +20,8 @@ function isScalar(value: Value): value is Scalar {
 const NUMERIC_STRING = /^-?[0-9]+(\.[0-9]+)?$/;
 
 function asNumber(value: Scalar): number | undefined {
-  if (typeof value === "number") return Number.isFinite(value) ? value : undefined;
-  if (typeof value === "string" && NUMERIC_STRING.test(value)) return Number(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && NUMERIC_STRING.test(value)) return Number(value);
   return undefined;
 }
 
@@ -29,7 +29,7 @@ function asNumber(value: Scalar): number | undefined {
 export function scalarEquals(left: Scalar, right: Scalar): boolean {
   if (left === null || right === null) return left === right;
   if (typeof left === typeof right) return left === right;
-  if (typeof left === "number" || typeof right === "number") {
+  if (typeof left === 'number' || typeof right === 'number') {
     const a = asNumber(left);
     const b = asNumber(right);
     return a !== undefined && b !== undefined && a === b;
@@ -40,8 +40,8 @@ export function scalarEquals(left: Scalar, right: Scalar): boolean {
 /** Ordering of two scalars: numbers (with numeric-string coercion) or two strings; anything else is unordered. */
 function scalarCompare(left: Scalar, right: Scalar): number | undefined {
   if (left === null || right === null) return undefined;
-  if (typeof left === "string" && typeof right === "string") return left < right ? -1 : left > right ? 1 : 0;
-  if (typeof left === "number" || typeof right === "number") {
+  if (typeof left === 'string' && typeof right === 'string') return left < right ? -1 : left > right ? 1 : 0;
+  if (typeof left === 'number' || typeof right === 'number') {
     const a = asNumber(left);
     const b = asNumber(right);
     if (a === undefined || b === undefined) return undefined;
@@ -75,31 +75,31 @@ function arrayIncludes(array: readonly Value[], needle: Scalar): boolean {
  */
 export function applyOperator(operator: ComparisonOperator, left: Value, right: Value): boolean {
   switch (operator) {
-    case "==":
+    case '==':
       if (left === null || right === null) return left === right;
       return isScalar(left) && isScalar(right) && scalarEquals(left, right);
-    case "!=":
+    case '!=':
       if (left === null || right === null) return left !== right;
       return isScalar(left) && isScalar(right) && !scalarEquals(left, right);
-    case ">":
-    case ">=":
-    case "<":
-    case "<=": {
+    case '>':
+    case '>=':
+    case '<':
+    case '<=': {
       if (!isScalar(left) || !isScalar(right)) return false;
       const order = scalarCompare(left, right);
       if (order === undefined) return false;
-      if (operator === ">") return order > 0;
-      if (operator === ">=") return order >= 0;
-      if (operator === "<") return order < 0;
+      if (operator === '>') return order > 0;
+      if (operator === '>=') return order >= 0;
+      if (operator === '<') return order < 0;
       return order <= 0;
     }
-    case "CONTAINS":
-      return typeof left === "string" && typeof right === "string" && left.includes(right);
-    case "HAS":
+    case 'CONTAINS':
+      return typeof left === 'string' && typeof right === 'string' && left.includes(right);
+    case 'HAS':
       return Array.isArray(left) && isScalar(right) && arrayIncludes(left, right);
-    case "IN":
+    case 'IN':
       return isScalar(left) && Array.isArray(right) && arrayIncludes(right, left);
-    case "NOT IN":
+    case 'NOT IN':
       if (left !== null && right !== null && isScalar(left) && isScalar(right)) return false;
       return !(isScalar(left) && Array.isArray(right) && arrayIncludes(right, left));
   }
@@ -113,8 +113,8 @@ export function applyOperator(operator: ComparisonOperator, left: Value, right: 
 export function resolveSegments(root: unknown, keys: readonly (string | number)[]): Value {
   let value: unknown = root;
   for (const key of keys) {
-    if (value === null || typeof value !== "object") return null;
-    if (typeof key === "number") {
+    if (value === null || typeof value !== 'object') return null;
+    if (typeof key === 'number') {
       if (!Array.isArray(value)) return null;
       value = value[key];
     } else {

@@ -2,24 +2,24 @@
 // queue inherited, timeouts made cumulative, and every expression compiled
 // once. The emulator and the simulator both route with these steps.
 
-import { compileExpression, compileWorkerPath, type CompiledExpression } from "../expression/compile";
-import type { WorkerView } from "../expression/context";
-import { parseOrderBy, parsePathReference } from "../expression/parser";
-import { pathToString } from "../expression/ast";
-import { resolveSegments, type Value } from "../expression/values";
-import type { Finding } from "../types";
-import { filterLabel, type WorkflowConfiguration, type WorkflowConfigurationInput, type WorkflowDefaultFilter, type WorkflowTarget } from "./model";
-import { validateWorkflowConfiguration, type ValidateOptions } from "./validate";
+import { compileExpression, compileWorkerPath, type CompiledExpression } from '../expression/compile';
+import type { WorkerView } from '../expression/context';
+import { parseOrderBy, parsePathReference } from '../expression/parser';
+import { pathToString } from '../expression/ast';
+import { resolveSegments, type Value } from '../expression/values';
+import type { Finding } from '../types';
+import { filterLabel, type WorkflowConfiguration, type WorkflowConfigurationInput, type WorkflowDefaultFilter, type WorkflowTarget } from './model';
+import { validateWorkflowConfiguration, type ValidateOptions } from './validate';
 
 export class WorkflowValidationError extends Error {
   constructor(readonly findings: Finding[]) {
-    super(`Invalid workflow configuration:\n${findings.map((finding) => `  ${finding.path}: ${finding.message}`).join("\n")}`);
-    this.name = "WorkflowValidationError";
+    super(`Invalid workflow configuration:\n${findings.map((finding) => `  ${finding.path}: ${finding.message}`).join('\n')}`);
+    this.name = 'WorkflowValidationError';
   }
 }
 
 export interface KnownWorkerRule {
-  field: "known_worker_sid" | "known_worker_friendly_name";
+  field: 'known_worker_sid' | 'known_worker_friendly_name';
   /** As written, e.g. `task.transferTargetSid`. */
   attribute: string;
   /** The task attribute's value (null when missing). */
@@ -29,7 +29,7 @@ export interface KnownWorkerRule {
 export interface OrderByRule {
   /** As written, e.g. `worker.level`. */
   attribute: string;
-  direction: "ASC" | "DESC";
+  direction: 'ASC' | 'DESC';
   read(worker: WorkerView): Value;
 }
 
@@ -81,12 +81,12 @@ export interface CompiledWorkflow {
 export function compileWorkflow(input: WorkflowConfigurationInput, options: ValidateOptions = {}): CompiledWorkflow {
   const findings = validateWorkflowConfiguration(input, options);
   if (findings.length > 0) throw new WorkflowValidationError(findings);
-  const configuration = (typeof input === "string" ? JSON.parse(input) : input) as WorkflowConfiguration;
+  const configuration = (typeof input === 'string' ? JSON.parse(input) : input) as WorkflowConfiguration;
 
   const filters: CompiledFilter[] = (configuration.task_routing.filters ?? []).map((filter, index) => {
     const name = filterLabel(filter, index);
     const steps: RoutingStep[] = [];
-    let queueSid = "";
+    let queueSid = '';
     let cumulative = 0;
     filter.targets.forEach((target, targetIndex) => {
       const queueInherited = target.queue === undefined;
@@ -103,10 +103,10 @@ export function compileWorkflow(input: WorkflowConfigurationInput, options: Vali
         queueInherited,
         timeoutSeconds: target.timeout,
         cumulativeTimeoutSeconds: target.timeout !== undefined ? cumulative : undefined,
-        skipIf: target.skip_if !== undefined ? compileExpression(target.skip_if, { kind: "skip_if" }) : undefined,
+        skipIf: target.skip_if !== undefined ? compileExpression(target.skip_if, { kind: 'skip_if' }) : undefined,
       });
     });
-    return { index, name, expression: compileExpression(filter.expression, { kind: "filter" }), steps };
+    return { index, name, expression: compileExpression(filter.expression, { kind: 'filter' }), steps };
   });
 
   const defaultFilter: WorkflowDefaultFilter | undefined = configuration.task_routing.default_filter;
@@ -114,7 +114,7 @@ export function compileWorkflow(input: WorkflowConfigurationInput, options: Vali
     ? {
         ...compileTargetFields(defaultFilter),
         filterIndex: null,
-        filterName: "default_filter",
+        filterName: 'default_filter',
         targetIndex: 0,
         isDefault: true,
         isLast: true,
@@ -128,15 +128,15 @@ export function compileWorkflow(input: WorkflowConfigurationInput, options: Vali
 
 /** A compiled workflow as is, or a configuration compiled (throws `WorkflowValidationError`). */
 export function asCompiledWorkflow(workflow: WorkflowConfigurationInput | CompiledWorkflow): CompiledWorkflow {
-  const compiled = typeof workflow === "object" && workflow !== null && Array.isArray((workflow as CompiledWorkflow).filters);
+  const compiled = typeof workflow === 'object' && workflow !== null && Array.isArray((workflow as CompiledWorkflow).filters);
   return compiled ? (workflow as CompiledWorkflow) : compileWorkflow(workflow as WorkflowConfigurationInput);
 }
 
-type TargetFields = Pick<RoutingStep, "expression" | "priority" | "orderBy" | "orderBySource" | "knownWorker">;
+type TargetFields = Pick<RoutingStep, 'expression' | 'priority' | 'orderBy' | 'orderBySource' | 'knownWorker'>;
 
 function compileTargetFields(target: WorkflowTarget): TargetFields {
   return {
-    expression: target.expression !== undefined ? compileExpression(target.expression, { kind: "target" }) : undefined,
+    expression: target.expression !== undefined ? compileExpression(target.expression, { kind: 'target' }) : undefined,
     priority: target.priority !== undefined ? Number(target.priority) : undefined,
     orderBy: target.order_by !== undefined ? compileOrderBy(target.order_by) : [],
     orderBySource: target.order_by,
@@ -152,11 +152,11 @@ function compileOrderBy(source: string): OrderByRule[] {
 }
 
 function compileKnownWorker(target: WorkflowTarget): KnownWorkerRule | undefined {
-  const field = target.known_worker_sid !== undefined ? "known_worker_sid" : target.known_worker_friendly_name !== undefined ? "known_worker_friendly_name" : undefined;
+  const field = target.known_worker_sid !== undefined ? 'known_worker_sid' : target.known_worker_friendly_name !== undefined ? 'known_worker_friendly_name' : undefined;
   if (!field) return undefined;
   const attribute = target[field] as string;
-  const keys = parsePathReference(attribute, "known_worker")
+  const keys = parsePathReference(attribute, 'known_worker')
     .segments.slice(1)
-    .map((segment) => (segment.kind === "key" ? segment.name : segment.index));
+    .map((segment) => (segment.kind === 'key' ? segment.name : segment.index));
   return { field, attribute, valueFor: (taskAttributes) => resolveSegments(taskAttributes, keys) };
 }

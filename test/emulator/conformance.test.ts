@@ -60,7 +60,12 @@ describe('conformance with the OpenAPI specs', () => {
     await ws.taskQueues.statistics.list({ pageSize: 1 });
     await ws.taskQueues.bulkRealTimeStatistics.create({ task_queue_sids: [q.sid, sids.everyoneQueue] } as never);
 
-    const cfg = JSON.stringify({ task_routing: { filters: [{ filter_friendly_name: 'Sales', expression: "type == 'sales'", targets: [{ queue: q.sid, timeout: 30 }, { queue: sids.everyoneQueue }] }], default_filter: { queue: sids.everyoneQueue } } });
+    const cfg = JSON.stringify({
+      task_routing: {
+        filters: [{ filter_friendly_name: 'Sales', expression: "type == 'sales'", targets: [{ queue: q.sid, timeout: 30 }, { queue: sids.everyoneQueue }] }],
+        default_filter: { queue: sids.everyoneQueue },
+      },
+    });
     const wf = await ws.workflows.create({ friendlyName: 'Conformance', configuration: cfg, assignmentCallbackUrl: `${rx.url}/assign`, taskReservationTimeout: 60 });
     await pages((o) => ws.workflows.list(o));
     await ws.workflows(wf.sid).fetch();
@@ -69,7 +74,11 @@ describe('conformance with the OpenAPI specs', () => {
     await ws.workflows(wf.sid).realTimeStatistics().fetch();
     await ws.workflows(wf.sid).cumulativeStatistics().fetch();
 
-    const worker = await ws.workers.create({ friendlyName: 'erin', attributes: JSON.stringify({ routing: { skills: ['sales'] }, contact_uri: 'client:erin' }), activitySid: sids.activities.Available });
+    const worker = await ws.workers.create({
+      friendlyName: 'erin',
+      attributes: JSON.stringify({ routing: { skills: ['sales'] }, contact_uri: 'client:erin' }),
+      activitySid: sids.activities.Available,
+    });
     await pages((o) => ws.workers.list(o));
     await ws.workers.list({ available: 'true', targetWorkersExpression: "routing.skills HAS 'sales'" });
     await ws.workers(worker.sid).fetch();
@@ -127,11 +136,17 @@ describe('conformance with the OpenAPI specs', () => {
       await scope(cv.sid).messages(m.sid).fetch();
       await scope(cv.sid).messages(m.sid).update({ body: 'edited' });
       await scope(cv.sid).messages(m.sid).deliveryReceipts.list();
-      await scope(cv.sid).messages(m.sid).deliveryReceipts('DY' + '0'.repeat(32)).fetch().catch(() => undefined);
+      await scope(cv.sid)
+        .messages(m.sid)
+        .deliveryReceipts('DY' + '0'.repeat(32))
+        .fetch()
+        .catch(() => undefined);
       const wh = await scope(cv.sid).webhooks.create({ target: 'webhook', 'configuration.url': `${rx.url}/conv`, 'configuration.filters': ['onMessageAdded'] } as never);
       await scope(cv.sid).webhooks.list();
       await scope(cv.sid).webhooks(wh.sid).fetch();
-      await scope(cv.sid).webhooks(wh.sid).update({ 'configuration.method': 'post' } as never);
+      await scope(cv.sid)
+        .webhooks(wh.sid)
+        .update({ 'configuration.method': 'post' } as never);
       await scope(cv.sid).webhooks(wh.sid).remove();
       await scope(cv.sid).messages(m.sid).remove();
       await scope(cv.sid).participants(p.sid).remove();
@@ -155,7 +170,10 @@ describe('conformance with the OpenAPI specs', () => {
     const [ires] = await ws.tasks(itask).reservations.list();
     await ws.tasks(itask).reservations(ires.sid).update({ reservationStatus: 'accepted' });
     const parts = await pages((o) => c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).participants.list(o));
-    const ext = await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).participants.create({ type: 'external', mediaProperties: { identity: 'ext' } });
+    const ext = await c.flexApi.v1
+      .interaction(interaction.sid)
+      .channels(channel.sid)
+      .participants.create({ type: 'external', mediaProperties: { identity: 'ext' } });
     await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).participants(ext.sid).update({ status: 'closed' });
     const inv = await c.flexApi.v1
       .interaction(interaction.sid)
@@ -164,11 +182,21 @@ describe('conformance with the OpenAPI specs', () => {
     expect(inv.sid).toMatch(/^KG/);
     await pages((o) => c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).invites.list(o));
     const agent = parts.find((p) => p.type === 'agent')!;
-    const transfer = await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).transfers.create({ type: 'cold', from: agent.sid, to: sids.workers.bob } as never);
+    const transfer = await c.flexApi.v1
+      .interaction(interaction.sid)
+      .channels(channel.sid)
+      .transfers.create({ type: 'cold', from: agent.sid, to: sids.workers.bob } as never);
     await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).transfers(transfer.sid).fetch();
-    await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).transfers(transfer.sid).update({ status: 'completed' } as never);
+    await c.flexApi.v1
+      .interaction(interaction.sid)
+      .channels(channel.sid)
+      .transfers(transfer.sid)
+      .update({ status: 'completed' } as never);
     await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).participants(agent.sid).update({ status: 'wrapup' });
-    await c.flexApi.v1.interaction(interaction.sid).channels(channel.sid).update({ status: 'closed', routing: { status: 'closed' } });
+    await c.flexApi.v1
+      .interaction(interaction.sid)
+      .channels(channel.sid)
+      .update({ status: 'closed', routing: { status: 'closed' } });
 
     // ---- API 2010 voice ----
     const voice = t.emu.core.apiOf<VoiceNetworkApi>('api')!;
@@ -183,7 +211,10 @@ describe('conformance with the OpenAPI specs', () => {
     await t.emu.whenIdle();
     const [vtask] = await ws.tasks.list({ assignmentStatus: ['reserved'] });
     const [vres] = await ws.tasks(vtask.sid).reservations.list();
-    await ws.tasks(vtask.sid).reservations(vres.sid).update({ instruction: 'conference', from: '+15559870000' } as never);
+    await ws
+      .tasks(vtask.sid)
+      .reservations(vres.sid)
+      .update({ instruction: 'conference', from: '+15559870000' } as never);
     await t.emu.whenIdle();
     voice.answerRinging(t.accountSid, 'client:bob');
     await t.emu.whenIdle();

@@ -89,6 +89,15 @@ describe('Conversations', () => {
     expect(viaService.friendlyName).toBe('scoped');
     const p = await t.client.conversations.v1.services(service).conversations(c.sid).participants.create({ identity: 'x' });
     expect(p.chatServiceSid).toBe(service);
-    expect((await twilioError(t.client.conversations.v1.services('IS' + '0'.repeat(32)).conversations(c.sid).fetch())).status).toBe(404);
+    expect(
+      (
+        await twilioError(
+          t.client.conversations.v1
+            .services('IS' + '0'.repeat(32))
+            .conversations(c.sid)
+            .fetch(),
+        )
+      ).status,
+    ).toBe(404);
   });
 });

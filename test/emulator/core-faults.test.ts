@@ -83,7 +83,9 @@ describe('fault injection', () => {
     };
     expect(pattern(7)).toBe(pattern(7));
     expect(pattern(7)).not.toBe(pattern(8));
-    const ones = pattern(7).split('').filter((c) => c === '1').length;
+    const ones = pattern(7)
+      .split('')
+      .filter((c) => c === '1').length;
     expect(ones).toBeGreaterThan(3);
     expect(ones).toBeLessThan(25);
   });
@@ -102,10 +104,14 @@ describe('fault injection', () => {
   });
 
   test('rules are managed over HTTP under /__emulator/faults', async () => {
-    const created = await fetch(`${emu.baseUrl}/__emulator/faults`, { method: 'POST', body: JSON.stringify({ operation: 'serverless.ListService', kind: '429', nth: 1 }), headers: { 'Content-Type': 'application/json' } });
+    const created = await fetch(`${emu.baseUrl}/__emulator/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ operation: 'serverless.ListService', kind: '429', nth: 1 }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(created.status).toBe(201);
     await expect(client().serverless.v1.services.list()).rejects.toMatchObject({ status: 429 });
-    const listed = await (await fetch(`${emu.baseUrl}/__emulator/faults`)).json() as Json;
+    const listed = (await (await fetch(`${emu.baseUrl}/__emulator/faults`)).json()) as Json;
     expect(listed.faults[0]).toMatchObject({ kind: '429', applied: 1 });
     await fetch(`${emu.baseUrl}/__emulator/faults`, { method: 'DELETE' });
     expect(emu.faults.list()).toEqual([]);

@@ -61,7 +61,9 @@ describe('latency injection', () => {
   test('restore drops a stalled request instead of running it against the restored state; release() runs them now', async () => {
     const clean = emu.snapshot();
     emu.latency.add({ operation: 'serverless.CreateService', kind: 'stall', ms: 60_000 });
-    const dropped = client().serverless.v1.services.create({ uniqueName: 'dropped', friendlyName: 'd' }).catch((err: unknown) => err);
+    const dropped = client()
+      .serverless.v1.services.create({ uniqueName: 'dropped', friendlyName: 'd' })
+      .catch((err: unknown) => err);
     await waitFor(() => emu.latency.stalledCount() === 1);
     emu.restore(clean);
     expect(await dropped).toBeInstanceOf(Error);

@@ -48,7 +48,7 @@ describe('emulator core', () => {
       const res = await fetch(`${emu.baseUrl}/serverless/v1/Services`, { headers: auth ? { Authorization: auth } : {} });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Basic');
-      expect(await res.json() as Json).toEqual({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
+      expect((await res.json()) as Json).toEqual({ code: 20003, message: 'Authenticate', more_info: 'https://www.twilio.com/docs/errors/20003', status: 401 });
     });
 
     test('an API key authenticates as its account, through the SDK', async () => {
@@ -89,7 +89,7 @@ describe('emulator core', () => {
         body: JSON.stringify({ token: 'x' }),
       });
       expect(res.status).toBe(404);
-      expect((await res.json() as Json).code).toBe(20404);
+      expect(((await res.json()) as Json).code).toBe(20404);
     });
   });
 
@@ -173,7 +173,7 @@ describe('emulator core', () => {
       emu.log.clear();
       await api(emu, 'GET', '/serverless/v1/Services');
       const res = await fetch(`${emu.baseUrl}/__emulator/requests?operation=serverless.ListService`);
-      const body = await res.json() as Json;
+      const body = (await res.json()) as Json;
       expect(body.requests).toHaveLength(1);
       expect(body.counts['serverless.ListService'].total).toBe(1);
     });
@@ -190,7 +190,7 @@ describe('emulator core', () => {
       emu.clock.advance(999);
       expect((await client.serverless.v1.services(svc.sid).builds(build.sid).buildStatus().fetch()).status).toBe('building');
       const res = await fetch(`${emu.baseUrl}/__emulator/clock/advance`, { method: 'POST', body: JSON.stringify({ ms: 1 }), headers: { 'Content-Type': 'application/json' } });
-      expect((await res.json() as Json).iso).toBe('2025-01-01T00:00:01Z');
+      expect(((await res.json()) as Json).iso).toBe('2025-01-01T00:00:01Z');
       expect((await client.serverless.v1.services(svc.sid).builds(build.sid).fetch()).status).toBe('completed');
     });
 
@@ -203,7 +203,11 @@ describe('emulator core', () => {
         emu.clock.after(50, () => seen.push(['b', emu.clock.now()]));
       });
       emu.clock.advance(1000);
-      expect(seen).toEqual([['a', t0 + 100], ['b', t0 + 150], ['c', t0 + 300]]);
+      expect(seen).toEqual([
+        ['a', t0 + 100],
+        ['b', t0 + 150],
+        ['c', t0 + 300],
+      ]);
       expect(emu.clock.now()).toBe(t0 + 1000);
     });
   });
@@ -223,7 +227,7 @@ describe('emulator core', () => {
       emu.restore(snap);
       expect((await api(emu, 'GET', '/serverless/v1/Services')).body.services.map((s: { unique_name: string }) => s.unique_name)).toEqual(['kept']);
 
-      const overHttp = await (await fetch(`${emu.baseUrl}/__emulator/snapshot`)).json() as Json;
+      const overHttp = (await (await fetch(`${emu.baseUrl}/__emulator/snapshot`)).json()) as Json;
       emu.reset();
       const put = await fetch(`${emu.baseUrl}/__emulator/snapshot`, { method: 'PUT', body: JSON.stringify(overHttp), headers: { 'Content-Type': 'application/json' } });
       expect(put.status).toBe(200);
@@ -233,7 +237,7 @@ describe('emulator core', () => {
     test('a malformed snapshot is rejected naming the problem', async () => {
       const put = await fetch(`${emu.baseUrl}/__emulator/snapshot`, { method: 'PUT', body: JSON.stringify({ version: 99 }), headers: { 'Content-Type': 'application/json' } });
       expect(put.status).toBe(400);
-      expect((await put.json() as Json).message).toContain('state.version');
+      expect(((await put.json()) as Json).message).toContain('state.version');
     });
 
     test('a restored building build still completes (timers re-armed)', async () => {
@@ -259,7 +263,7 @@ describe('emulator core', () => {
 
   test('unknown admin hooks are 404; health answers', async () => {
     expect((await fetch(`${emu.baseUrl}/__emulator/nope`)).status).toBe(404);
-    expect(await (await fetch(`${emu.baseUrl}/__emulator/health`)).json() as Json).toMatchObject({ ok: true, accountSid: DEFAULT_ACCOUNT_SID });
+    expect((await (await fetch(`${emu.baseUrl}/__emulator/health`)).json()) as Json).toMatchObject({ ok: true, accountSid: DEFAULT_ACCOUNT_SID });
   });
 });
 
@@ -274,7 +278,7 @@ async function uploadVersion(emu: Emulator, serviceSid: string, functionSid: str
     headers: { Authorization: basic(emu.credentials.accountSid, emu.credentials.authToken) },
     body: form,
   });
-  const body = await res.json() as Json;
+  const body = (await res.json()) as Json;
   if (res.status !== 201) throw new Error(`upload failed: ${JSON.stringify(body)}`);
   return body.sid;
 }
@@ -305,7 +309,7 @@ describe('webhooks and service hooks', () => {
       expect(offline.status).toBe(0);
       expect(offline.error).toMatch(/unreachable/);
       expect(emu.webhooks().map((w) => w.status)).toEqual([200, 0]);
-      const overHttp = await (await fetch(`${emu.baseUrl}/__emulator/webhooks`)).json() as Json;
+      const overHttp = (await (await fetch(`${emu.baseUrl}/__emulator/webhooks`)).json()) as Json;
       expect(overHttp.webhooks).toHaveLength(2);
     } finally {
       await emu.stop();

@@ -67,7 +67,7 @@ describe('Flex Interactions (chat transfer)', () => {
     return mine.sid;
   }
 
-  test('creating an interaction routes a task with Twilio\'s interaction attributes and a customer participant', async () => {
+  test("creating an interaction routes a task with Twilio's interaction attributes and a customer participant", async () => {
     const { conv, interaction, channelSid, taskSid } = await startChat();
     expect(interaction.sid).toMatch(/^KD/);
     expect(channelSid).toMatch(/^UO/);
@@ -175,14 +175,22 @@ describe('Flex Interactions (chat transfer)', () => {
     expect(agents.length).toBe(2);
   });
 
-  test('an invite whose task is canceled shows up canceled in the Invites list (the functions\' ledger)', async () => {
+  test("an invite whose task is canceled shows up canceled in the Invites list (the functions' ledger)", async () => {
     const { interaction, channelSid, taskSid } = await startChat();
     await acceptFor(taskSid, 'alice');
     const invite = await flex()
       .interaction(interaction.sid)
       .channels(channelSid)
       .invites.create({
-        routing: { properties: { workspace_sid: sids.workspace, workflow_sid: transferWorkflow, task_channel_unique_name: 'chat', timeout: 30, attributes: { transferTargetType: 'worker', transferTargetSid: sids.workers.dave } } },
+        routing: {
+          properties: {
+            workspace_sid: sids.workspace,
+            workflow_sid: transferWorkflow,
+            task_channel_unique_name: 'chat',
+            timeout: 30,
+            attributes: { transferTargetType: 'worker', transferTargetSid: sids.workers.dave },
+          },
+        },
       });
     t.emu.clock.advance(30_000);
     const list = await flex().interaction(interaction.sid).channels(channelSid).invites.list();
@@ -192,7 +200,7 @@ describe('Flex Interactions (chat transfer)', () => {
     expect(canceled.map((e) => (e.eventData as { task_sid: string }).task_sid)).toContain((invite.routing as { properties: { sid: string } }).properties.sid);
   });
 
-  test('participant wrapup moves that agent\'s task to wrapping', async () => {
+  test("participant wrapup moves that agent's task to wrapping", async () => {
     const { interaction, channelSid, taskSid } = await startChat();
     await acceptFor(taskSid, 'alice');
     const agent = (await flex().interaction(interaction.sid).channels(channelSid).participants.list()).find((p) => p.type === 'agent')!;
@@ -206,18 +214,45 @@ describe('Flex Interactions (chat transfer)', () => {
     const invite = await flex()
       .interaction(interaction.sid)
       .channels(channelSid)
-      .invites.create({ routing: { properties: { workspace_sid: sids.workspace, workflow_sid: transferWorkflow, task_channel_unique_name: 'chat', attributes: { transferTargetType: 'worker', transferTargetSid: sids.workers.dave } } } });
+      .invites.create({
+        routing: {
+          properties: {
+            workspace_sid: sids.workspace,
+            workflow_sid: transferWorkflow,
+            task_channel_unique_name: 'chat',
+            attributes: { transferTargetType: 'worker', transferTargetSid: sids.workers.dave },
+          },
+        },
+      });
     const ch = await flex().interaction(interaction.sid).channels(channelSid).update({ status: 'closed' });
     expect(ch.status).toBe('closed');
     expect((await tr().tasks(taskSid).fetch()).assignmentStatus).toBe('wrapping');
-    expect((await tr().tasks((invite.routing as { properties: { sid: string } }).properties.sid).fetch()).assignmentStatus).toBe('canceled');
+    expect(
+      (
+        await tr()
+          .tasks((invite.routing as { properties: { sid: string } }).properties.sid)
+          .fetch()
+      ).assignmentStatus,
+    ).toBe('canceled');
     expect((await t.client.conversations.v1.conversations(conv.sid).fetch()).state).toBe('closed');
 
     const second = await startChat();
     await acceptFor(second.taskSid, 'alice');
-    await flex().interaction(second.interaction.sid).channels(second.channelSid).update({ status: 'closed', routing: { status: 'closed' } });
+    await flex()
+      .interaction(second.interaction.sid)
+      .channels(second.channelSid)
+      .update({ status: 'closed', routing: { status: 'closed' } });
     expect((await tr().tasks(second.taskSid).fetch()).assignmentStatus).toBe('completed');
-    expect((await twilioError(flex().interaction(second.interaction.sid).channels(second.channelSid).invites.create({ routing: { properties: { workspace_sid: sids.workspace } } }))).status).toBe(400);
+    expect(
+      (
+        await twilioError(
+          flex()
+            .interaction(second.interaction.sid)
+            .channels(second.channelSid)
+            .invites.create({ routing: { properties: { workspace_sid: sids.workspace } } }),
+        )
+      ).status,
+    ).toBe(400);
   });
 
   test('inactive requires Routing status closed; then tasks complete and the conversation goes inactive', async () => {
@@ -226,7 +261,10 @@ describe('Flex Interactions (chat transfer)', () => {
     const err = await twilioError(flex().interaction(interaction.sid).channels(channelSid).update({ status: 'inactive' }));
     expect(err.status).toBe(400);
     expect(err.message).toContain('Routing');
-    await flex().interaction(interaction.sid).channels(channelSid).update({ status: 'inactive', routing: { status: 'closed' } });
+    await flex()
+      .interaction(interaction.sid)
+      .channels(channelSid)
+      .update({ status: 'inactive', routing: { status: 'closed' } });
     expect((await tr().tasks(taskSid).fetch()).assignmentStatus).toBe('completed');
     expect((await t.client.conversations.v1.conversations(conv.sid).fetch()).state).toBe('inactive');
   });
@@ -253,9 +291,26 @@ describe('Flex Interactions (chat transfer)', () => {
     expect(
       (await twilioError(flex().interaction.create({ channel: { type: 'chat' }, routing: { properties: { workspace_sid: sids.workspace, workflow_sid: 'WW' + '1'.repeat(32) } } }))).message,
     ).toContain('workflow_sid');
-    expect((await twilioError(flex().interaction('KD' + '2'.repeat(32)).fetch())).status).toBe(404);
+    expect(
+      (
+        await twilioError(
+          flex()
+            .interaction('KD' + '2'.repeat(32))
+            .fetch(),
+        )
+      ).status,
+    ).toBe(404);
     const { interaction } = await startChat();
-    expect((await twilioError(flex().interaction(interaction.sid).channels('UO' + '3'.repeat(32)).fetch())).code).toBe(20404);
+    expect(
+      (
+        await twilioError(
+          flex()
+            .interaction(interaction.sid)
+            .channels('UO' + '3'.repeat(32))
+            .fetch(),
+        )
+      ).code,
+    ).toBe(20404);
     const badStatus = await raw(t, 'POST', `/flex-api/v1/Interactions/${interaction.sid}/Channels/${(interaction.channel as { sid: string }).sid}`, { Status: 'paused' });
     expect(badStatus.status).toBe(400);
     expect(badStatus.body.message).toContain('Status');
@@ -263,7 +318,10 @@ describe('Flex Interactions (chat transfer)', () => {
 
   test('Participants create: an external participant with an identity joins the conversation', async () => {
     const { conv, interaction, channelSid } = await startChat();
-    const p = await flex().interaction(interaction.sid).channels(channelSid).participants.create({ type: 'external', mediaProperties: { identity: 'supervisor-sam' } });
+    const p = await flex()
+      .interaction(interaction.sid)
+      .channels(channelSid)
+      .participants.create({ type: 'external', mediaProperties: { identity: 'supervisor-sam' } });
     expect(p.type).toBe('external');
     expect((await t.client.conversations.v1.conversations(conv.sid).participants.list()).map((x) => x.identity)).toContain('supervisor-sam');
     const missing = await raw(t, 'POST', `/flex-api/v1/Interactions/${interaction.sid}/Channels/${channelSid}/Participants`, { Type: 'agent' });

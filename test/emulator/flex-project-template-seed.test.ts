@@ -37,7 +37,10 @@ test("TaskRouter holds Flex's objects plus the template's queues and its Chat Tr
   expect(workflow.friendlyName).toBe(TEMPLATE_CHAT_TRANSFER_WORKFLOW);
   const config = JSON.parse(workflow.configuration) as { task_routing: { filters: Array<{ expression: string; targets: Array<Record<string, string>> }>; default_filter?: unknown } };
   expect(config.task_routing.default_filter).toBeUndefined();
-  expect(config.task_routing.filters[0]).toMatchObject({ expression: "transferTargetType == 'worker'", targets: [{ queue: sids.queues['Template Example Everyone'], known_worker_sid: 'task.transferTargetSid' }] });
+  expect(config.task_routing.filters[0]).toMatchObject({
+    expression: "transferTargetType == 'worker'",
+    targets: [{ queue: sids.queues['Template Example Everyone'], known_worker_sid: 'task.transferTargetSid' }],
+  });
   expect(config.task_routing.filters.slice(1).map((f) => f.expression)).toEqual([
     "transferQueueName == 'Template Example Everyone'",
     "transferQueueName == 'Template Example Sales'",
@@ -65,7 +68,7 @@ test("the template's service runs its functions in dev-environment, wired to the
   expect((ui.custom_data.features as Record<string, unknown>).conversation_transfer).toEqual({ enabled: true, cold_transfer: true, multi_participant: true });
 });
 
-test("native messaging transfers: read as the Flex UI reads them, off at first; a write switches them and bumps the version", async () => {
+test('native messaging transfers: read as the Flex UI reads them, off at first; a write switches them and bumps the version', async () => {
   const instance = (await client.flexApi.v1.configuration().fetch()).flexInstanceSid as string;
   const read = await client.request({ method: 'get', uri: transferSettingsUrl(instance) });
   expect(read.statusCode).toBe(200);

@@ -119,7 +119,14 @@ test("each build sees only its own environment and declared dependencies; nothin
     cb(null, { color: c.COLOR, envColor: process.env.COLOR, leaked: process.env.EMULATOR_PROCESS_ONLY_SECRET === undefined ? 'no' : 'yes', ajv,
       functions: Object.keys(Runtime.getFunctions()).sort(), path: process.env.PATH === undefined ? 'unset' : 'set' });
   };`;
-  const red = await deploy('red-fns', [{ path: '/probe', access: 'public', content: probe }, { path: '/red-only', access: 'public', content: probe }], { env: { COLOR: 'red' } });
+  const red = await deploy(
+    'red-fns',
+    [
+      { path: '/probe', access: 'public', content: probe },
+      { path: '/red-only', access: 'public', content: probe },
+    ],
+    { env: { COLOR: 'red' } },
+  );
   const blue = await deploy('blue-fns', [{ path: '/probe', access: 'public', content: probe }], { env: { COLOR: 'blue' }, dependencies: { ajv: '8.20.0' } });
   expect(await (await fetch(red.url('/probe'))).json()).toEqual({ color: 'red', envColor: 'red', leaked: 'no', ajv: 'MODULE_NOT_FOUND', functions: ['probe', 'red-only'], path: 'unset' });
   expect(await (await fetch(blue.url('/probe'))).json()).toEqual({ color: 'blue', envColor: 'blue', leaked: 'no', ajv: 'loaded', functions: ['probe'], path: 'unset' });

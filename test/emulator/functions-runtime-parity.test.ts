@@ -42,8 +42,16 @@ exports.handler = (context, event, callback) => {
   secret: Runtime.getAssets()['/secret.txt'].open(), response: typeof Twilio.Response, twiml: typeof Twilio.twiml.VoiceResponse,
 });`,
   },
-  { path: '/json-object', access: 'public', content: `exports.handler = (c, e, cb) => { const r = new Twilio.Response(); r.appendHeader('Content-Type', 'application/json'); r.setBody({ success: true, n: 1 }); cb(null, r); };` },
-  { path: '/json-string', access: 'public', content: `exports.handler = (c, e, cb) => { const r = new Twilio.Response(); r.appendHeader('Content-Type', 'application/json'); r.setBody(JSON.stringify({ success: true })); cb(null, r); };` },
+  {
+    path: '/json-object',
+    access: 'public',
+    content: `exports.handler = (c, e, cb) => { const r = new Twilio.Response(); r.appendHeader('Content-Type', 'application/json'); r.setBody({ success: true, n: 1 }); cb(null, r); };`,
+  },
+  {
+    path: '/json-string',
+    access: 'public',
+    content: `exports.handler = (c, e, cb) => { const r = new Twilio.Response(); r.appendHeader('Content-Type', 'application/json'); r.setBody(JSON.stringify({ success: true })); cb(null, r); };`,
+  },
   { path: '/twiml', access: 'public', content: `exports.handler = (c, e, cb) => { const t = new Twilio.twiml.VoiceResponse(); t.say('hi'); cb(null, t); };` },
   { path: '/text', access: 'public', content: `exports.handler = (c, e, cb) => cb(null, 'plain words');` },
   { path: '/object', access: 'public', content: `exports.handler = (c, e, cb) => cb(null, { a: 1, list: [true, null] });` },
@@ -64,7 +72,11 @@ exports.handler = (context, event, callback) => {
 };`,
   },
   { path: '/count', access: 'public', content: `let n = 0; exports.handler = (c, e, cb) => cb(null, { n: ++n });` },
-  { path: '/meta', access: 'public', content: `exports.handler = (c, e, cb) => cb(null, { domain: c.DOMAIN_NAME, host: e.request.headers.host, requestSid: e.request.headers['t-request-id'] || null });` },
+  {
+    path: '/meta',
+    access: 'public',
+    content: `exports.handler = (c, e, cb) => cb(null, { domain: c.DOMAIN_NAME, host: e.request.headers.host, requestSid: e.request.headers['t-request-id'] || null });`,
+  },
 ];
 const ASSETS: Array<{ path: string; access: Access; content: string }> = [
   { path: '/data.json', access: 'public', content: '{"asset":true}' },
@@ -135,7 +147,11 @@ const CASES: Array<[string, string, RequestInit]> = [
     'form and query parameters, headers (restricted ones removed), cookies',
     '/echo?q=1&q=2',
     {
-      ...form([['a', '1'], ['a', '2'], ['b', 'x y']]),
+      ...form([
+        ['a', '1'],
+        ['a', '2'],
+        ['b', 'x y'],
+      ]),
       headers: {
         'Content-Type': 'application/x-www-form-urlencoded',
         'X-Custom': 'c',
@@ -191,7 +207,11 @@ test('intended differences: warm processes keep module state (twilio-run forks p
   expect(await counts(twilioRun.baseUrl)).toEqual([1, 1]);
   const meta = async (base: string) => JSON.parse((await ask(base, '/meta')).body) as { domain: string; host: string; requestSid: string | null };
   const onEmulator = await meta(emulatorUrl);
-  expect(onEmulator).toEqual({ domain: new URL(`https://${emulatorUrl.split('/runtime/')[1]}`).host, host: new URL(`https://${emulatorUrl.split('/runtime/')[1]}`).host, requestSid: expect.stringMatching(/^RQ[0-9a-f]{32}$/) });
+  expect(onEmulator).toEqual({
+    domain: new URL(`https://${emulatorUrl.split('/runtime/')[1]}`).host,
+    host: new URL(`https://${emulatorUrl.split('/runtime/')[1]}`).host,
+    requestSid: expect.stringMatching(/^RQ[0-9a-f]{32}$/),
+  });
   expect(await meta(twilioRun.baseUrl)).toEqual({ domain: twilioRun.localDomain, host: new URL(twilioRun.baseUrl).host, requestSid: null });
   expect((await fetch(`${emulatorUrl}/secret.txt`)).status).toBe(404);
   expect((await fetch(`${twilioRun.baseUrl}/secret.txt`)).status).toBe(403);

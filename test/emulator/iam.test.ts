@@ -85,7 +85,7 @@ describe('iam', () => {
       body: JSON.stringify({ token: 'nope' }),
     });
     expect(res.status).toBe(200);
-    expect(await res.json() as Json).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token', expiration: null, realm_user_id: null, identity: null, roles: null, worker_sid: null });
+    expect((await res.json()) as Json).toEqual({ valid: false, code: 20101, message: 'Invalid Access Token', expiration: null, realm_user_id: null, identity: null, roles: null, worker_sid: null });
   });
 
   test("a token is bound to its account: another account's credentials do not validate it", async () => {
@@ -104,9 +104,13 @@ describe('iam', () => {
   });
 
   test('tokens can be minted over HTTP', async () => {
-    const res = await fetch(`${emu.baseUrl}/__emulator/flex-tokens`, { method: 'POST', body: JSON.stringify({ workerSid: WORKER, roles: ['admin'] }), headers: { 'Content-Type': 'application/json' } });
+    const res = await fetch(`${emu.baseUrl}/__emulator/flex-tokens`, {
+      method: 'POST',
+      body: JSON.stringify({ workerSid: WORKER, roles: ['admin'] }),
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(201);
-    const { token } = await res.json() as Json;
+    const { token } = (await res.json()) as Json;
     await expect(validateFlexToken(token, emu.credentials, { apiBaseUrl: emu.baseUrl })).resolves.toMatchObject({ roles: ['admin'] });
     const bad = await fetch(`${emu.baseUrl}/__emulator/flex-tokens`, { method: 'POST', body: JSON.stringify({}), headers: { 'Content-Type': 'application/json' } });
     expect(bad.status).toBe(400);
@@ -132,9 +136,13 @@ describe('iam', () => {
       assets: [],
     } as unknown as Parameters<typeof client.deployProject>[0]);
     const token = emu.mintFlexToken({ workerSid: WORKER, roles: ['agent'] });
-    const ok = await fetch(`${emu.baseUrl}/runtime/${result.domain}/secured`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `Token=${encodeURIComponent(token)}` });
+    const ok = await fetch(`${emu.baseUrl}/runtime/${result.domain}/secured`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `Token=${encodeURIComponent(token)}`,
+    });
     expect(ok.status).toBe(200);
-    expect(await ok.json() as Json).toEqual({ worker: WORKER, roles: ['agent'] });
+    expect((await ok.json()) as Json).toEqual({ worker: WORKER, roles: ['agent'] });
     const denied = await fetch(`${emu.baseUrl}/runtime/${result.domain}/secured`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'Token=forged' });
     expect(denied.status).toBe(403);
     expect(await denied.text()).toBe('Invalid Access Token');
@@ -147,18 +155,18 @@ describe('iam', () => {
     test('create returns the secret once; the key authenticates; fetch/update/list/delete', async () => {
       const created = await fetch(`${emu.baseUrl}/iam/v1/Keys`, { method: 'POST', headers: headers(), body: form({ AccountSid: emu.credentials.accountSid, FriendlyName: 'ci' }) });
       expect(created.status).toBe(201);
-      const key = await created.json() as Json;
+      const key = (await created.json()) as Json;
       expect(key).toMatchObject({ sid: expect.stringMatching(/^SK/), friendly_name: 'ci', secret: expect.any(String) });
       expect(key.date_created).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
 
       const withKey = await fetch(`${emu.baseUrl}/serverless/v1/Services`, { headers: { Authorization: auth(key.sid, key.secret) } });
       expect(withKey.status).toBe(200);
 
-      const fetched = await (await fetch(`${emu.baseUrl}/iam/v1/Keys/${key.sid}`, { headers: headers() })).json() as Json;
+      const fetched = (await (await fetch(`${emu.baseUrl}/iam/v1/Keys/${key.sid}`, { headers: headers() })).json()) as Json;
       expect(fetched.secret).toBeUndefined();
-      const updated = await (await fetch(`${emu.baseUrl}/iam/v1/Keys/${key.sid}`, { method: 'POST', headers: headers(), body: form({ FriendlyName: 'renamed' }) })).json() as Json;
+      const updated = (await (await fetch(`${emu.baseUrl}/iam/v1/Keys/${key.sid}`, { method: 'POST', headers: headers(), body: form({ FriendlyName: 'renamed' }) })).json()) as Json;
       expect(updated.friendly_name).toBe('renamed');
-      const listed = await (await fetch(`${emu.baseUrl}/iam/v1/Keys?AccountSid=${emu.credentials.accountSid}`, { headers: headers() })).json() as Json;
+      const listed = (await (await fetch(`${emu.baseUrl}/iam/v1/Keys?AccountSid=${emu.credentials.accountSid}`, { headers: headers() })).json()) as Json;
       expect(listed.keys.map((k: { sid: string }) => k.sid)).toContain(key.sid);
       expect((await fetch(`${emu.baseUrl}/iam/v1/Keys/${key.sid}`, { method: 'DELETE', headers: headers() })).status).toBe(204);
       expect((await fetch(`${emu.baseUrl}/serverless/v1/Services`, { headers: { Authorization: auth(key.sid, key.secret) } })).status).toBe(401);
@@ -174,7 +182,7 @@ describe('iam', () => {
 
     test('AccountSid is required', async () => {
       const res = await fetch(`${emu.baseUrl}/iam/v1/Keys`, { method: 'POST', headers: headers(), body: form({ FriendlyName: 'x' }) });
-      expect(await res.json() as Json).toMatchObject({ status: 400, message: 'Missing required parameter AccountSid in the post body' });
+      expect((await res.json()) as Json).toMatchObject({ status: 400, message: 'Missing required parameter AccountSid in the post body' });
     });
   });
 

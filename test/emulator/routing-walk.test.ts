@@ -69,10 +69,7 @@ const targetArb: fc.Arbitrary<TargetSpec> = fc.record({
 
 const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   queues: fc.array(fc.nat(TARGET_WORKERS.length - 1), { minLength: 3, maxLength: 3 }),
-  workers: fc.array(
-    fc.record({ skills: fc.subarray(['a', 'b']), level: fc.nat(3), available: fc.boolean(), capacity: fc.constantFrom(0, 1, 1) }),
-    { minLength: 1, maxLength: 4 },
-  ),
+  workers: fc.array(fc.record({ skills: fc.subarray(['a', 'b']), level: fc.nat(3), available: fc.boolean(), capacity: fc.constantFrom(0, 1, 1) }), { minLength: 1, maxLength: 4 }),
   filters: fc.array(fc.record({ expression: fc.nat(FILTER_EXPRESSIONS.length - 1), targets: fc.array(targetArb, { minLength: 1, maxLength: 3 }) }), { maxLength: 3 }),
   defaultQueue: maybe(fc.nat(2)),
   task: fc.record({

@@ -302,22 +302,28 @@ describe('routing', () => {
     expect((await ws().events.list({ eventType: 'task.system-deleted' })).map((e) => e.resourceSid)).toContain(task.sid);
   });
 
-  test('updating a waiting task\'s attributes re-evaluates the workflow', async () => {
+  test("updating a waiting task's attributes re-evaluates the workflow", async () => {
     await available('carol');
     await ws().workers(sids.workers.carol).workerChannels('voice').update({ capacity: 1 });
     const wf = await workflow({ task_routing: { filters: [{ expression: "type == 'sales'", targets: [{ queue: salesQueue }] }], default_filter: { queue: nobodyQueue } } });
     const task = await ws().tasks.create({ attributes: JSON.stringify({ type: 'other' }), workflowSid: wf.sid, taskChannel: 'voice' });
     expect((await ws().tasks(task.sid).fetch()).taskQueueFriendlyName).toBe('Nobody');
-    await ws().tasks(task.sid).update({ attributes: JSON.stringify({ type: 'sales' }) });
+    await ws()
+      .tasks(task.sid)
+      .update({ attributes: JSON.stringify({ type: 'sales' }) });
     expect(await reservations(task.sid)).toEqual(['carol:pending']);
   });
 
   test('ReEvaluateTasks moves waiting tasks to the new configuration; without it they keep the old logic', async () => {
     const wf = await workflow({ task_routing: { default_filter: { queue: nobodyQueue } } });
     const task = await ws().tasks.create({ workflowSid: wf.sid, taskChannel: 'voice' });
-    await ws().workflows(wf.sid).update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: salesQueue } } }) });
+    await ws()
+      .workflows(wf.sid)
+      .update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: salesQueue } } }) });
     expect((await ws().tasks(task.sid).fetch()).taskQueueFriendlyName).toBe('Nobody');
-    await ws().workflows(wf.sid).update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: sids.everyoneQueue } } }), reEvaluateTasks: 'true' });
+    await ws()
+      .workflows(wf.sid)
+      .update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: sids.everyoneQueue } } }), reEvaluateTasks: 'true' });
     expect((await ws().tasks(task.sid).fetch()).taskQueueFriendlyName).toBe('Everyone');
   });
 
@@ -352,7 +358,7 @@ describe('routing', () => {
     expect((await ws().tasks(task.sid).fetch()).taskQueueFriendlyName).toBe('Everyone');
   });
 
-  test('RejectPendingReservations with an unavailable activity rejects the worker\'s pending reservations', async () => {
+  test("RejectPendingReservations with an unavailable activity rejects the worker's pending reservations", async () => {
     await available('alice');
     const task = await ws().tasks.create({ workflowSid: sids.assignToAnyoneWorkflow, taskChannel: 'voice' });
     await ws().workers(sids.workers.alice).update({ activitySid: sids.activities.Break, rejectPendingReservations: true });

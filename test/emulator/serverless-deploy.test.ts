@@ -116,7 +116,7 @@ describe('serverless deployProject end to end', () => {
   test('a public function answers with context, event, env vars and private helpers', async () => {
     const res = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/hello?name=ana`, { headers: { Cookie: 'session=abc', 'User-Agent': 'jest' } });
     expect(res.status).toBe(200);
-    const body = await res.json() as Json;
+    const body = (await res.json()) as Json;
     expect(body).toEqual({
       greeting: 'hello ana',
       domain: deployed.domain,
@@ -157,7 +157,7 @@ describe('serverless deployProject end to end', () => {
     const res = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/list-services`);
     expect(res.status).toBe(201);
     expect(res.headers.get('x-custom')).toBe('yes');
-    expect(await res.json() as Json).toEqual({ names: ['transfer-fns'], count: 1 });
+    expect((await res.json()) as Json).toEqual({ names: ['transfer-fns'], count: 1 });
   });
 
   test('TwiML is returned as XML', async () => {
@@ -175,7 +175,11 @@ describe('serverless deployProject end to end', () => {
   test('protected functions need a valid X-Twilio-Signature', async () => {
     const url = `https://${deployed.domain}/callback`;
     const params = { From: '+15550001111' };
-    const unsigned = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/callback`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    const unsigned = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/callback`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+    });
     expect(unsigned.status).toBe(403);
     const badSig = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/callback`, {
       method: 'POST',
@@ -189,7 +193,7 @@ describe('serverless deployProject end to end', () => {
       body: new URLSearchParams(params).toString(),
     });
     expect(signed.status).toBe(200);
-    expect(await signed.json() as Json).toEqual({ ok: true, from: '+15550001111' });
+    expect((await signed.json()) as Json).toEqual({ ok: true, from: '+15550001111' });
   });
 
   test('webhooks from the emulator reach protected functions signed', async () => {
@@ -201,7 +205,7 @@ describe('serverless deployProject end to end', () => {
   test('an uncaught error is a 500 with the error message; no callback is a 504', async () => {
     const res = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/throws`);
     expect(res.status).toBe(500);
-    expect((await res.json() as Json).message).toBe('kaboom');
+    expect(((await res.json()) as Json).message).toBe('kaboom');
     const slow = await fetch(`${emu.baseUrl}/runtime/${deployed.domain}/slow`);
     expect(slow.status).toBe(504);
   });

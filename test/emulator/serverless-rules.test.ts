@@ -19,7 +19,7 @@ async function post(emu: Emulator, path: string, form: Record<string, string | s
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(form)) for (const one of Array.isArray(v) ? v : [v]) body.append(k, one);
   const res = await fetch(`${emu.baseUrl}${path}`, { method: 'POST', headers: { Authorization: auth(emu), 'Content-Type': 'application/x-www-form-urlencoded' }, body: body.toString() });
-  return { status: res.status, body: await res.json() as Json };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 async function upload(emu: Emulator, serviceSid: string, kind: 'Functions' | 'Assets', parentSid: string, fields: { Path?: string; Visibility?: string; content?: string }) {
@@ -28,7 +28,7 @@ async function upload(emu: Emulator, serviceSid: string, kind: 'Functions' | 'As
   if (fields.Visibility !== undefined) form.append('Visibility', fields.Visibility);
   if (fields.content !== undefined) form.append('Content', new Blob([fields.content], { type: 'application/javascript' }), 'file.js');
   const res = await fetch(`${emu.baseUrl}/serverless-upload/v1/Services/${serviceSid}/${kind}/${parentSid}/Versions`, { method: 'POST', headers: { Authorization: auth(emu) }, body: form });
-  return { status: res.status, body: await res.json() as Json };
+  return { status: res.status, body: (await res.json()) as Json };
 }
 
 describe('serverless rules', () => {

@@ -51,7 +51,10 @@ const fakeServerless: ServiceModule<object> = {
 
 describe('spec checker', () => {
   let emu: Emulator;
-  const headers = () => ({ Authorization: 'Basic ' + Buffer.from(`${emu.credentials.accountSid}:${emu.credentials.authToken}`).toString('base64'), 'Content-Type': 'application/x-www-form-urlencoded' });
+  const headers = () => ({
+    Authorization: 'Basic ' + Buffer.from(`${emu.credentials.accountSid}:${emu.credentials.authToken}`).toString('base64'),
+    'Content-Type': 'application/x-www-form-urlencoded',
+  });
 
   beforeAll(async () => {
     emu = await startEmulator({ specCheck: true, services: [fakeServerless as ServiceModule] });
@@ -86,7 +89,10 @@ describe('spec checker', () => {
 
   test('request checks: unknown parameter, missing required parameter, bad boolean', async () => {
     await fetch(`${emu.baseUrl}/serverless/v1/Services`, { method: 'POST', headers: headers(), body: 'FriendlyName=b&Bogus=1&IncludeCredentials=maybe' });
-    const requestMessages = emu.spec.violations().filter((v) => v.kind === 'request').map((v) => v.message);
+    const requestMessages = emu.spec
+      .violations()
+      .filter((v) => v.kind === 'request')
+      .map((v) => v.message);
     expect(requestMessages).toEqual(
       expect.arrayContaining(['unknown body parameter Bogus', 'missing required body parameter UniqueName', 'body parameter IncludeCredentials: expected true or false, got "maybe"']),
     );
@@ -114,10 +120,17 @@ describe('spec checker', () => {
       links: { variables: 'https://serverless.twilio.com/v1/x' },
     };
     expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments/{Sid}', 200, env)).toEqual([]);
-    expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments/{Sid}', 200, { ...env, date_created: 'yesterday' })).toEqual([expect.stringMatching(/date_created must match format "date-time"/)]);
-    const list = { environments: [env], meta: { page: 0, page_size: 50, first_page_url: 'http://127.0.0.1:1/x', previous_page_url: null, url: 'http://127.0.0.1:1/x', next_page_url: null, key: 'environments' } };
+    expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments/{Sid}', 200, { ...env, date_created: 'yesterday' })).toEqual([
+      expect.stringMatching(/date_created must match format "date-time"/),
+    ]);
+    const list = {
+      environments: [env],
+      meta: { page: 0, page_size: 50, first_page_url: 'http://127.0.0.1:1/x', previous_page_url: null, url: 'http://127.0.0.1:1/x', next_page_url: null, key: 'environments' },
+    };
     expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments', 200, list)).toEqual([]);
-    expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments', 200, { ...list, meta: { ...list.meta, page: 'zero' } })).toEqual([expect.stringMatching(/meta\/page must be integer/)]);
+    expect(checker.validateBody('serverless', 'GET', '/v1/Services/{ServiceSid}/Environments', 200, { ...list, meta: { ...list.meta, page: 'zero' } })).toEqual([
+      expect.stringMatching(/meta\/page must be integer/),
+    ]);
   });
 
   test('strictify: nullable becomes anyOf null, objects with properties close, maps of properties stay maps', () => {

@@ -27,7 +27,9 @@ describe('assignment callbacks and events', () => {
 
   test('a reservation POSTs the assignment callback, signed, with task/worker/reservation parameters; "accept" accepts it', async () => {
     rx.answer('/assign', { instruction: 'accept' });
-    await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/assign` });
+    await ws()
+      .workflows(sids.assignToAnyoneWorkflow)
+      .update({ assignmentCallbackUrl: `${rx.url}/assign` });
     const task = await ws().tasks.create({ attributes: JSON.stringify({ customer: 'c1' }), taskChannel: 'chat' });
     await t.emu.whenIdle();
     const cb = rx.received.find((r) => r.path === '/assign')!;
@@ -53,7 +55,9 @@ describe('assignment callbacks and events', () => {
 
   test('"reject" with activity_sid rejects and moves the worker; an empty answer leaves the reservation pending', async () => {
     rx.answer('/assign', { instruction: 'reject', activity_sid: sids.activities.Break });
-    await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/assign` });
+    await ws()
+      .workflows(sids.assignToAnyoneWorkflow)
+      .update({ assignmentCallbackUrl: `${rx.url}/assign` });
     const task = await ws().tasks.create({ taskChannel: 'chat' });
     await t.emu.whenIdle();
     expect((await ws().tasks(task.sid).reservations.list()).map((r) => r.reservationStatus)).toEqual(['rejected']);
@@ -71,14 +75,16 @@ describe('assignment callbacks and events', () => {
   test('a failing assignment callback falls back to FallbackAssignmentCallbackUrl', async () => {
     rx.answer('/broken', { message: 'boom' }, 500);
     rx.answer('/fallback', { instruction: 'accept' });
-    await ws().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/broken`, fallbackAssignmentCallbackUrl: `${rx.url}/fallback` });
+    await ws()
+      .workflows(sids.assignToAnyoneWorkflow)
+      .update({ assignmentCallbackUrl: `${rx.url}/broken`, fallbackAssignmentCallbackUrl: `${rx.url}/fallback` });
     const task = await ws().tasks.create({ taskChannel: 'chat' });
     await t.emu.whenIdle();
     expect(rx.received.map((r) => r.path)).toEqual(['/broken', '/fallback']);
     expect((await ws().tasks(task.sid).fetch()).assignmentStatus).toBe('assigned');
   });
 
-  test('event callbacks: signed form POSTs with Twilio\'s parameters, filtered by events_filter', async () => {
+  test("event callbacks: signed form POSTs with Twilio's parameters, filtered by events_filter", async () => {
     await ws().update({ eventCallbackUrl: `${rx.url}/events`, eventsFilter: 'task.created,task.canceled,reservation.created' });
     const task = await ws().tasks.create({ attributes: JSON.stringify({ a: 1 }), taskChannel: 'chat', timeout: 120 });
     const [res] = await ws().tasks(task.sid).reservations.list();
@@ -110,7 +116,10 @@ describe('assignment callbacks and events', () => {
   test('task.canceled is sent for TTL and workflow timeouts too', async () => {
     await ws().update({ eventCallbackUrl: `${rx.url}/events`, eventsFilter: 'task.canceled,workflow.timeout' });
     const nobody = await ws().taskQueues.create({ friendlyName: 'Nobody', targetWorkers: '1==2' });
-    const wf = await ws().workflows.create({ friendlyName: 'Timeout', configuration: JSON.stringify({ task_routing: { filters: [{ expression: '1==1', targets: [{ queue: nobody.sid, timeout: 10 }] }] } }) });
+    const wf = await ws().workflows.create({
+      friendlyName: 'Timeout',
+      configuration: JSON.stringify({ task_routing: { filters: [{ expression: '1==1', targets: [{ queue: nobody.sid, timeout: 10 }] }] } }),
+    });
     const a = await ws().tasks.create({ workflowSid: wf.sid });
     const b = await ws().tasks.create({ workflowSid: wf.sid, timeout: 5 });
     t.emu.clock.advance(10_000);

@@ -67,7 +67,9 @@ describe('TaskRouter resources', () => {
       const a = await ws().activities.create({ friendlyName: 'Lunch', available: false });
       expect((await ws().activities.list({ friendlyName: 'Lunch' })).map((x) => x.sid)).toEqual([a.sid]);
       expect((await ws().activities.list({ available: 'true' })).map((x) => x.friendlyName)).toEqual(['Available']);
-      const u = await ws().activities(a.sid).update({ friendlyName: 'Long Lunch', available: true } as never);
+      const u = await ws()
+        .activities(a.sid)
+        .update({ friendlyName: 'Long Lunch', available: true } as never);
       expect(u.friendlyName).toBe('Long Lunch');
       expect(u.available).toBe(false);
     });
@@ -92,7 +94,9 @@ describe('TaskRouter resources', () => {
       expect(dup.status).toBe(400);
       expect(dup.message).toContain('UniqueName');
       const c = await ws().taskChannels.create({ friendlyName: 'Callback', uniqueName: 'callback' });
-      const u = await ws().taskChannels(c.sid).update({ friendlyName: 'Callbacks', uniqueName: 'other' } as never);
+      const u = await ws()
+        .taskChannels(c.sid)
+        .update({ friendlyName: 'Callbacks', uniqueName: 'other' } as never);
       expect(u.uniqueName).toBe('callback');
       expect(u.friendlyName).toBe('Callbacks');
       // Fetch by unique name works too.
@@ -110,7 +114,7 @@ describe('TaskRouter resources', () => {
   });
 
   describe('task queues', () => {
-    test('defaults, FriendlyName filter, unique name per workspace with Twilio\'s message', async () => {
+    test("defaults, FriendlyName filter, unique name per workspace with Twilio's message", async () => {
       const q = await ws().taskQueues.create({ friendlyName: 'Sales', targetWorkers: "routing.skills HAS 'sales'" });
       expect(q.maxReservedWorkers).toBe(1);
       expect(q.taskOrder).toBe('FIFO');
@@ -147,7 +151,9 @@ describe('TaskRouter resources', () => {
       const err = await twilioError(ws().taskQueues(q.sid).remove());
       expect(err.status).toBe(400);
       expect(err.message).toContain(wf.sid);
-      await ws().workflows(wf.sid).update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: sids.everyoneQueue } } }) });
+      await ws()
+        .workflows(wf.sid)
+        .update({ configuration: JSON.stringify({ task_routing: { default_filter: { queue: sids.everyoneQueue } } }) });
       await ws().taskQueues(q.sid).remove();
       expect((await twilioError(ws().taskQueues(q.sid).fetch())).code).toBe(20404);
     });
@@ -298,7 +304,11 @@ describe('TaskRouter resources', () => {
     });
 
     test('unknown SIDs -> 404/20404 with the path', async () => {
-      const e = await twilioError(ws().tasks('WT' + '3'.repeat(32)).fetch());
+      const e = await twilioError(
+        ws()
+          .tasks('WT' + '3'.repeat(32))
+          .fetch(),
+      );
       expect(e).toMatchObject({ status: 404, code: 20404 });
       expect(e.message).toContain(`/v1/Workspaces/${sids.workspace}/Tasks/WT${'3'.repeat(32)}`);
       expect((await twilioError(t.client.taskrouter.v1.workspaces('WS' + '4'.repeat(32)).workers.list())).status).toBe(404);
@@ -307,7 +317,15 @@ describe('TaskRouter resources', () => {
     test('a task can only be completed once assigned, and canceled only before', async () => {
       const task = await ws().tasks.create({ workflowSid: sids.assignToAnyoneWorkflow });
       expect((await twilioError(ws().tasks(task.sid).update({ assignmentStatus: 'completed' }))).message).toMatch(/must be assigned or wrapping/);
-      expect((await twilioError(ws().tasks(task.sid).update({ assignmentStatus: 'assigned' as never }))).message).toContain('AssignmentStatus');
+      expect(
+        (
+          await twilioError(
+            ws()
+              .tasks(task.sid)
+              .update({ assignmentStatus: 'assigned' as never }),
+          )
+        ).message,
+      ).toContain('AssignmentStatus');
       const canceled = await ws().tasks(task.sid).update({ assignmentStatus: 'canceled', reason: 'no longer needed' });
       expect(canceled.assignmentStatus).toBe('canceled');
       expect(canceled.reason).toBe('no longer needed');

@@ -45,7 +45,10 @@ describe('voice', () => {
     await tr().workers(sids.workers.alice).update({ activitySid: sids.activities.Available });
     const { call, task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
-    await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: false } as never);
+    await tr()
+      .tasks(task.sid)
+      .reservations(res.sid)
+      .update({ instruction: 'conference', from: TWILIO_NUMBER, endConferenceOnExit: false } as never);
     await t.emu.whenIdle();
     const workerCall = voice.answerRinging(t.accountSid, 'client:alice');
     await t.emu.whenIdle();
@@ -80,7 +83,9 @@ describe('voice', () => {
 
   test('conference instruction from the assignment callback answer', async () => {
     rx.answer('/assign', { instruction: 'conference', from: TWILIO_NUMBER });
-    await tr().workflows(sids.assignToAnyoneWorkflow).update({ assignmentCallbackUrl: `${rx.url}/assign` });
+    await tr()
+      .workflows(sids.assignToAnyoneWorkflow)
+      .update({ assignmentCallbackUrl: `${rx.url}/assign` });
     await tr().workers(sids.workers.bob).update({ activitySid: sids.activities.Available });
     const { task } = await customerInQueue();
     const ringing = voice.calls(t.accountSid).filter((c) => c.to === 'client:bob' && c.status === 'ringing');
@@ -94,7 +99,10 @@ describe('voice', () => {
     await tr().workers(sids.workers.alice).update({ activitySid: sids.activities.Available });
     const { task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
-    await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER, timeout: 20 } as never);
+    await tr()
+      .tasks(task.sid)
+      .reservations(res.sid)
+      .update({ instruction: 'conference', from: TWILIO_NUMBER, timeout: 20 } as never);
     await t.emu.whenIdle();
     t.emu.clock.advance(20_000);
     await t.emu.whenIdle();
@@ -258,7 +266,12 @@ describe('voice', () => {
     const ended = await t.client.conferences(conference.sid).update({ status: 'completed' });
     expect(ended.status).toBe('completed');
     expect(ended.reasonConferenceEnded).toBe('conference-ended-via-api');
-    expect(voice.calls(t.accountSid).filter((c) => c.status === 'in-progress').map((c) => c.to)).toEqual(['+15557770001']);
+    expect(
+      voice
+        .calls(t.accountSid)
+        .filter((c) => c.status === 'in-progress')
+        .map((c) => c.to),
+    ).toEqual(['+15557770001']);
     expect((await t.client.conferences.list({ status: 'completed' })).map((c) => c.sid)).toEqual([conference.sid]);
   });
 
@@ -277,9 +290,16 @@ describe('voice', () => {
     await tr().workers(sids.workers.alice).update({ activitySid: sids.activities.Available });
     const { task } = await customerInQueue();
     const [res] = await tr().tasks(task.sid).reservations.list();
-    await tr().tasks(task.sid).reservations(res.sid).update({ instruction: 'conference', from: TWILIO_NUMBER } as never);
+    await tr()
+      .tasks(task.sid)
+      .reservations(res.sid)
+      .update({ instruction: 'conference', from: TWILIO_NUMBER } as never);
     await t.emu.whenIdle();
-    const answered = await fetch(`${t.emu.baseUrl}/voice-network/${t.accountSid}/answer`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to: 'client:alice' }) });
+    const answered = await fetch(`${t.emu.baseUrl}/voice-network/${t.accountSid}/answer`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ to: 'client:alice' }),
+    });
     expect(answered.status).toBe(200);
     const call = (await answered.json()) as { sid: string; status: string };
     expect(call.status).toBe('in-progress');
@@ -312,7 +332,13 @@ describe('voice', () => {
   });
 
   test('status callbacks follow StatusCallbackEvent', async () => {
-    const call = await t.client.calls.create({ to: CUSTOMER, from: TWILIO_NUMBER, twiml: '<Response><Say>hi</Say></Response>', statusCallback: `${rx.url}/status`, statusCallbackEvent: ['initiated', 'answered', 'completed'] });
+    const call = await t.client.calls.create({
+      to: CUSTOMER,
+      from: TWILIO_NUMBER,
+      twiml: '<Response><Say>hi</Say></Response>',
+      statusCallback: `${rx.url}/status`,
+      statusCallbackEvent: ['initiated', 'answered', 'completed'],
+    });
     await t.emu.whenIdle();
     const got = rx.received.filter((r) => r.path === '/status');
     expect(got.map((r) => r.params.CallStatus)).toEqual(['queued', 'in-progress', 'completed']);

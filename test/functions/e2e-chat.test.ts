@@ -49,7 +49,9 @@ const token = (worker: string, roles?: string[]) => emu.mintFlexToken({ workerSi
 async function outstandingInviteTasks(chat: Chat): Promise<string[]> {
   const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
   const tasks = await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] });
-  return tasks.filter((t) => (JSON.parse(t.attributes) as Record<string, unknown>).conversationSid === chat.conversationSid && (JSON.parse(t.attributes) as Record<string, unknown>).transferType).map((t) => t.sid);
+  return tasks
+    .filter((t) => (JSON.parse(t.attributes) as Record<string, unknown>).conversationSid === chat.conversationSid && (JSON.parse(t.attributes) as Record<string, unknown>).transferType)
+    .map((t) => t.sid);
 }
 
 async function recordedInvites(chat: Chat): Promise<Record<string, Record<string, unknown>>> {
@@ -57,7 +59,11 @@ async function recordedInvites(chat: Chat): Promise<Record<string, Record<string
 }
 
 describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
-  const served = serveOn(runtime, () => ({ emu, stack: deployed }), (s) => (stack = s));
+  const served = serveOn(
+    runtime,
+    () => ({ emu, stack: deployed }),
+    (s) => (stack = s),
+  );
 
   describe('cold transfer', () => {
     test('to a queue: reserves an eligible worker who is not in the conversation; the first agent task completes', async () => {
@@ -151,7 +157,12 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
       expect(cold.body.error).toBe('invite_outstanding');
       await acceptReservation(emu, stack, bobTask, stack.workers.bob);
       expect(await recordedInvites(chat)).toEqual({});
-      expect((await agentParticipants(stack, chat)).filter((a) => a.taskStatus === 'assigned').map((a) => a.workerSid).sort()).toEqual([stack.workers.alice, stack.workers.bob].sort());
+      expect(
+        (await agentParticipants(stack, chat))
+          .filter((a) => a.taskStatus === 'assigned')
+          .map((a) => a.workerSid)
+          .sort(),
+      ).toEqual([stack.workers.alice, stack.workers.bob].sort());
 
       // Invite Carol, then cancel (Bob cancels: any agent in the conversation may).
       const c = await callFunction(stack, '/chat/invite', { Token: token('alice'), taskSid: chat.taskSid, targetSid: stack.workers.carol });

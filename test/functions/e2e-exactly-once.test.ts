@@ -8,18 +8,7 @@
 import type { Emulator, EmulatorState } from '../../emulator';
 import type { VoiceNetworkApi } from '../../emulator';
 import type { TransferStack } from '../../support';
-import {
-  callFunction,
-  pendingReservations,
-  resetToDeployed,
-  setActivity,
-  startChat,
-  startDeployedStack,
-  startVoiceCall,
-  type Call,
-  type Chat,
-  type FnResponse,
-} from '../../support';
+import { callFunction, pendingReservations, resetToDeployed, setActivity, startChat, startDeployedStack, startVoiceCall, type Call, type Chat, type FnResponse } from '../../support';
 import { customerNotAlone, liveChatTransferTasks, liveVoiceTransferTasks } from './helpers/invariants';
 import { apiOps, callerOf } from './helpers/faults';
 

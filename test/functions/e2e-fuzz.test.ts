@@ -46,7 +46,22 @@ function stringValue() {
     fc.constantFrom(...real),
     fc.tuple(fc.constantFrom(...PREFIXES), hex).map(([p, h]) => p + h),
     fc.string({ maxLength: 40 }),
-    fc.constantFrom('', 'null', '{}', '[]', '{"conference":{"sid":1}}', 'blind', 'warm', 'complete', 'task.canceled', 'reservation.accepted', 'reservation.timeout', '<Response/>', '\u0000', 'é'.repeat(3000)),
+    fc.constantFrom(
+      '',
+      'null',
+      '{}',
+      '[]',
+      '{"conference":{"sid":1}}',
+      'blind',
+      'warm',
+      'complete',
+      'task.canceled',
+      'reservation.accepted',
+      'reservation.timeout',
+      '<Response/>',
+      '\u0000',
+      'é'.repeat(3000),
+    ),
   );
 }
 

@@ -42,7 +42,11 @@ async function post(path: string, body: string, headers: Record<string, string>)
 }
 
 describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
-  serveOn(runtime, () => ({ emu, stack: deployed }), (s) => (stack = s));
+  serveOn(
+    runtime,
+    () => ({ emu, stack: deployed }),
+    (s) => (stack = s),
+  );
 
   test('answers are JSON objects, encoded once: a refusal, and the assignment instruction TaskRouter reads', async () => {
     const refused = await callFunction(stack, '/chat/transfer', { Token: token('alice'), taskSid: 'not-a-sid' });
@@ -69,7 +73,10 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
 
   test('a preflight is answered by the runtime itself; the origin rule holds on the actual request, before any Twilio call', async () => {
     const chat = await startChat(emu, stack, 'alice');
-    const preflight = await fetch(`${stack.baseUrl}/chat/transfer`, { method: 'OPTIONS', headers: { Origin: EVIL, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+    const preflight = await fetch(`${stack.baseUrl}/chat/transfer`, {
+      method: 'OPTIONS',
+      headers: { Origin: EVIL, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+    });
     // Twilio's answer for every deployed path, whatever the origin: the function does not run.
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
@@ -107,7 +114,10 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     expect((await taskOf(stack, chat.taskSid)).status).toBe('assigned');
     // A complete forgery of the runtime's shape can only claim an allowed origin, which is all it gets
     // echoed: a browser compares that with the page's real origin and keeps the answer from it.
-    const forged = await post('/chat/transfer', JSON.stringify({ Token: t, taskSid: 'not-a-sid', request: { headers: { origin: FLEX }, cookies: {} } }), { 'Content-Type': 'application/json', Origin: EVIL });
+    const forged = await post('/chat/transfer', JSON.stringify({ Token: t, taskSid: 'not-a-sid', request: { headers: { origin: FLEX }, cookies: {} } }), {
+      'Content-Type': 'application/json',
+      Origin: EVIL,
+    });
     expect([EVIL, '*']).not.toContain(forged.headers.get('access-control-allow-origin'));
   });
 });

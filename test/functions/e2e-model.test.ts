@@ -94,10 +94,7 @@ const show = (c: ChatCmd | VoiceCmd): string => JSON.stringify(c).replace(/"/g, 
  */
 const programArb = <C extends { kind: string }>(cmd: fc.Arbitrary<C>) =>
   fc.array(
-    fc.oneof(
-      { arbitrary: fc.array(cmd, { minLength: 1, maxLength: 3 }), weight: 4 },
-      { arbitrary: cmd.filter((c) => c.kind === 'transfer' || c.kind === 'invite').map((c) => [c, c]), weight: 1 },
-    ),
+    fc.oneof({ arbitrary: fc.array(cmd, { minLength: 1, maxLength: 3 }), weight: 4 }, { arbitrary: cmd.filter((c) => c.kind === 'transfer' || c.kind === 'invite').map((c) => [c, c]), weight: 1 }),
     { minLength: 1, maxLength: 4 },
   );
 
@@ -125,7 +122,10 @@ async function chatBatch(world: ChatWorld, batch: ChatCmd[]): Promise<Outcome[]>
       case 'invite': {
         const task = c.actor === 'sup' ? v.assigned[0] : v.taskOfWorker(c.actor);
         if (!task) return async () => ({ cmd: `${cmd} (skipped: no task)` });
-        return async () => ({ cmd, res: await callFunction(stack, c.kind === 'transfer' ? '/chat/transfer' : '/chat/invite', { Token: tokenOf(c.actor), taskSid: task.sid, targetSid: targetSid(c.target) }) });
+        return async () => ({
+          cmd,
+          res: await callFunction(stack, c.kind === 'transfer' ? '/chat/transfer' : '/chat/invite', { Token: tokenOf(c.actor), taskSid: task.sid, targetSid: targetSid(c.target) }),
+        });
       }
       case 'cancel': {
         if (world.invites.length === 0) return async () => ({ cmd: `${cmd} (skipped: no invite)` });
@@ -231,10 +231,7 @@ async function chatInvariants(world: ChatWorld, batches: Outcome[][]): Promise<s
 // Voice model
 
 type VoiceCmd =
-  | { kind: 'transfer'; actor: Actor; target: Target; mode: 'blind' | 'warm' }
-  | { kind: 'complete' | 'cancel'; actor: Actor }
-  | { kind: 'accept' | 'reject'; k: number }
-  | { kind: 'timeout' };
+  { kind: 'transfer'; actor: Actor; target: Target; mode: 'blind' | 'warm' } | { kind: 'complete' | 'cancel'; actor: Actor } | { kind: 'accept' | 'reject'; k: number } | { kind: 'timeout' };
 
 const voiceCmdArb: fc.Arbitrary<VoiceCmd> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant<'transfer'>('transfer'), actor: actorArb, target: targetArb, mode: fc.constantFrom<'blind' | 'warm'>('blind', 'warm') }), weight: 4 },
@@ -247,7 +244,8 @@ async function voiceBatch(call: Call, batch: VoiceCmd[]): Promise<Outcome[]> {
   const tasks = (await allTasks(stack)).filter((t) => t.sid === call.taskSid || (t.attributes.conference as { sid?: string } | undefined)?.sid === call.conferenceSid);
   // The task of the agent on the call now: the newest assigned task of the conference.
   const current = tasks.filter((t) => t.status === 'assigned').pop();
-  const reservationsOf = async (t: TaskView) => (await ws().tasks(t.sid).reservations.list()).filter((r) => r.reservationStatus === 'accepted' || r.reservationStatus === 'completed' || r.reservationStatus === 'wrapping');
+  const reservationsOf = async (t: TaskView) =>
+    (await ws().tasks(t.sid).reservations.list()).filter((r) => r.reservationStatus === 'accepted' || r.reservationStatus === 'completed' || r.reservationStatus === 'wrapping');
   const holders = new Map<string, string>();
   for (const t of tasks.filter((x) => x.status === 'assigned')) for (const r of await reservationsOf(t)) holders.set(r.workerSid, t.sid);
   const taskFor = (actor: Actor) => (actor === 'sup' ? current?.sid : holders.get(stack.workers[actor])) ?? current?.sid ?? call.taskSid;
@@ -258,7 +256,10 @@ async function voiceBatch(call: Call, batch: VoiceCmd[]): Promise<Outcome[]> {
         return async () => ({ cmd, res: await callFunction(stack, '/voice/transfer', { Token: tokenOf(c.actor), taskSid: taskFor(c.actor), targetSid: targetSid(c.target), mode: c.mode }) });
       case 'complete':
       case 'cancel':
-        return async () => ({ cmd, res: await callFunction(stack, c.kind === 'complete' ? '/voice/complete-transfer' : '/voice/cancel-transfer', { Token: tokenOf(c.actor), taskSid: taskFor(c.actor) }) });
+        return async () => ({
+          cmd,
+          res: await callFunction(stack, c.kind === 'complete' ? '/voice/complete-transfer' : '/voice/cancel-transfer', { Token: tokenOf(c.actor), taskSid: taskFor(c.actor) }),
+        });
       case 'accept':
         // The offered agent answers the call the transfer's `call` instruction placed (join-conference accepts).
         return async () => {
@@ -277,7 +278,11 @@ async function voiceBatch(call: Call, batch: VoiceCmd[]): Promise<Outcome[]> {
           const all = await offers(tasks);
           const r = all[c.k % Math.max(1, all.length)];
           if (!r) return { cmd: `${cmd} (skipped: nothing offered)` };
-          await ws().tasks(r.taskSid).reservations(r.sid).update({ reservationStatus: 'rejected' }).catch(() => undefined);
+          await ws()
+            .tasks(r.taskSid)
+            .reservations(r.sid)
+            .update({ reservationStatus: 'rejected' })
+            .catch(() => undefined);
           return { cmd };
         };
       case 'timeout':
@@ -319,62 +324,78 @@ function count(outcomes: Outcome[]): void {
   }
 }
 function printTally(model: string): void {
-  console.log(`${model} outcomes: ${[...tally.entries()].sort().map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+  console.log(
+    `${model} outcomes: ${[...tally.entries()]
+      .sort()
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')}`,
+  );
   tally.clear();
 }
 
 function report(program: unknown[][], outcomes: Outcome[][], problems: string[]): string {
-  const lines = program.map((batch, i) => `  batch ${i + 1}: ${(outcomes[i] ?? []).map((o) => `${o.cmd}${o.res ? ` -> ${o.res.status} ${String(o.res.body.error ?? '')}` : ''}`).join(' | ') || batch.map((c) => show(c as ChatCmd)).join(' | ')}`);
+  const lines = program.map(
+    (batch, i) =>
+      `  batch ${i + 1}: ${(outcomes[i] ?? []).map((o) => `${o.cmd}${o.res ? ` -> ${o.res.status} ${String(o.res.body.error ?? '')}` : ''}`).join(' | ') || batch.map((c) => show(c as ChatCmd)).join(' | ')}`,
+  );
   return `invariants broken:\n  - ${problems.join('\n  - ')}\nprogram (batches run one after the other; the commands of a batch at once):\n${lines.join('\n')}`;
 }
 
 describe('model-based concurrency', () => {
-  test(`chat: ${RUNS} random programs hold every invariant`, async () => {
-    await resetToDeployed(emu, clean);
-    const chat = await startChat(emu, stack, 'alice');
-    await setActivity(stack, ['alice', 'bob', 'carol'], 'Available');
-    await emu.whenIdle();
-    const scenario = emu.snapshot();
-    let runs = 0;
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(programArb(chatCmdArb), async (program) => {
-        await resetToDeployed(emu, scenario);
-        const world: ChatWorld = { chat, invites: [] };
-        const outcomes: Outcome[][] = [];
-        for (const batch of program) outcomes.push(await chatBatch(world, batch));
-        const problems = await chatInvariants(world, outcomes);
-        count(outcomes.flat());
-        runs++;
-        if (problems.length > 0) throw new Error(report(program, outcomes, problems));
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: false },
-    );
-    console.log(`chat model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    printTally('chat');
-  }, MODEL_TIMEOUT_MS);
+  test(
+    `chat: ${RUNS} random programs hold every invariant`,
+    async () => {
+      await resetToDeployed(emu, clean);
+      const chat = await startChat(emu, stack, 'alice');
+      await setActivity(stack, ['alice', 'bob', 'carol'], 'Available');
+      await emu.whenIdle();
+      const scenario = emu.snapshot();
+      let runs = 0;
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(programArb(chatCmdArb), async (program) => {
+          await resetToDeployed(emu, scenario);
+          const world: ChatWorld = { chat, invites: [] };
+          const outcomes: Outcome[][] = [];
+          for (const batch of program) outcomes.push(await chatBatch(world, batch));
+          const problems = await chatInvariants(world, outcomes);
+          count(outcomes.flat());
+          runs++;
+          if (problems.length > 0) throw new Error(report(program, outcomes, problems));
+        }),
+        { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: false },
+      );
+      console.log(`chat model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      printTally('chat');
+    },
+    MODEL_TIMEOUT_MS,
+  );
 
-  test(`voice: ${RUNS} random programs hold every invariant`, async () => {
-    await resetToDeployed(emu, clean);
-    const call = await startVoiceCall(emu, stack, 'alice');
-    await setActivity(stack, ['bob', 'carol'], 'Available');
-    await emu.whenIdle();
-    const scenario = emu.snapshot();
-    let runs = 0;
-    const started = Date.now();
-    await fc.assert(
-      fc.asyncProperty(programArb(voiceCmdArb), async (program) => {
-        await resetToDeployed(emu, scenario);
-        const outcomes: Outcome[][] = [];
-        for (const batch of program) outcomes.push(await voiceBatch(call, batch));
-        const problems = await voiceInvariants(call, outcomes);
-        count(outcomes.flat());
-        runs++;
-        if (problems.length > 0) throw new Error(report(program, outcomes, problems));
-      }),
-      { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: false },
-    );
-    console.log(`voice model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    printTally('voice');
-  }, MODEL_TIMEOUT_MS);
+  test(
+    `voice: ${RUNS} random programs hold every invariant`,
+    async () => {
+      await resetToDeployed(emu, clean);
+      const call = await startVoiceCall(emu, stack, 'alice');
+      await setActivity(stack, ['bob', 'carol'], 'Available');
+      await emu.whenIdle();
+      const scenario = emu.snapshot();
+      let runs = 0;
+      const started = Date.now();
+      await fc.assert(
+        fc.asyncProperty(programArb(voiceCmdArb), async (program) => {
+          await resetToDeployed(emu, scenario);
+          const outcomes: Outcome[][] = [];
+          for (const batch of program) outcomes.push(await voiceBatch(call, batch));
+          const problems = await voiceInvariants(call, outcomes);
+          count(outcomes.flat());
+          runs++;
+          if (problems.length > 0) throw new Error(report(program, outcomes, problems));
+        }),
+        { numRuns: RUNS, ...(SEED !== undefined ? { seed: SEED } : {}), endOnFailure: false },
+      );
+      console.log(`voice model: ${runs} runs (shrinking included) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      printTally('voice');
+    },
+    MODEL_TIMEOUT_MS,
+  );
 });

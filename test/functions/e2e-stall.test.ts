@@ -41,7 +41,12 @@ const lastSeq = () => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
  * calls, then once per call with that call stalled; `check` sees the settled
  * state after the stalled call was applied.
  */
-async function stallEveryCall(scenario: EmulatorState, functionPath: string, request: () => Promise<FnResponse>, check: (ctx: string) => Promise<{ ok: true } | { ok: false; reason: string }>): Promise<number> {
+async function stallEveryCall(
+  scenario: EmulatorState,
+  functionPath: string,
+  request: () => Promise<FnResponse>,
+  check: (ctx: string) => Promise<{ ok: true } | { ok: false; reason: string }>,
+): Promise<number> {
   emu.restore(scenario);
   await emu.whenIdle();
   const since = lastSeq();
@@ -63,7 +68,11 @@ async function stallEveryCall(scenario: EmulatorState, functionPath: string, req
     const report = budgetReport(res.headers);
     if (process.env.SHOW_STALLS) console.log(`${ctx} in ${report.totalMs} ms, timed out: ${report.timedOut.join(' ')}`);
     // Answered before Twilio's limit by its own account, without waiting for the stalled call.
-    expect({ ctx, answeredInBudget: report.totalMs < 10_000 && report.totalMs <= report.budgetMs, stallHeld: emu.latency.stalledCount() === 1 }).toEqual({ ctx, answeredInBudget: true, stallHeld: true });
+    expect({ ctx, answeredInBudget: report.totalMs < 10_000 && report.totalMs <= report.budgetMs, stallHeld: emu.latency.stalledCount() === 1 }).toEqual({
+      ctx,
+      answeredInBudget: true,
+      stallHeld: true,
+    });
     if (res.status !== 200) expect({ ctx, named: typeof res.body.error === 'string' && typeof res.body.message === 'string' }).toEqual({ ctx, named: true });
     // Twilio applies the stalled call late; then everything settles.
     await emu.whenIdle();

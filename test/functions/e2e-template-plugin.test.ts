@@ -10,7 +10,20 @@
  */
 import type { Emulator, EmulatorState } from '../../emulator';
 import type { TransferStack } from '../../support';
-import { acceptReservation, agentParticipants, channelStatus, conversationAttributes, pendingReservations, resetToDeployed, setActivity, startChat, startDeployedStack, taskOf, type Chat, type FnResponse } from '../../support';
+import {
+  acceptReservation,
+  agentParticipants,
+  channelStatus,
+  conversationAttributes,
+  pendingReservations,
+  resetToDeployed,
+  setActivity,
+  startChat,
+  startDeployedStack,
+  taskOf,
+  type Chat,
+  type FnResponse,
+} from '../../support';
 import { customerNotAlone, liveChatTransferTasks } from './helpers/invariants';
 import { apiOps, callerOf } from './helpers/faults';
 
@@ -74,7 +87,13 @@ async function invitePayload(chat: Chat, agent: string, targetSid: string, cold:
 
 /** The plugin's `buildRemove…APIPayload`: the interaction and the participant to close. */
 function removePayload(chat: Chat, agent: string, participantSid: string): Record<string, string> {
-  return { Token: token(agent), conversationSid: chat.conversationSid, flexInteractionSid: chat.interactionSid, flexInteractionChannelSid: chat.channelSid, flexInteractionParticipantSid: participantSid };
+  return {
+    Token: token(agent),
+    conversationSid: chat.conversationSid,
+    flexInteractionSid: chat.interactionSid,
+    flexInteractionChannelSid: chat.channelSid,
+    flexInteractionParticipantSid: participantSid,
+  };
 }
 
 /** The plugin's `removeInvitedParticipant`: the conversation's attributes as Flex sees them, less `invites[taskSid]`. */
@@ -158,7 +177,13 @@ describe('invite-participant', () => {
     await setActivity(stack, ['alice', 'bob', 'carol', 'dave'], 'Available');
     const payload = await invitePayload(chat, 'alice', stack.queues.sales, false);
     // A client that injects routing attributes and claims other workers are in the conversation.
-    const injected = { ...(JSON.parse(payload.jsonAttributes) as Record<string, unknown>), transferTargetSid: stack.workers.dave, requested_agent: stack.workers.dave, workerSidsInConversation: [stack.workers.carol], routingOverride: 'vip' };
+    const injected = {
+      ...(JSON.parse(payload.jsonAttributes) as Record<string, unknown>),
+      transferTargetSid: stack.workers.dave,
+      requested_agent: stack.workers.dave,
+      workerSidsInConversation: [stack.workers.carol],
+      routingOverride: 'vip',
+    };
     const res = await pluginPost(INVITE, { ...payload, jsonAttributes: JSON.stringify(injected), workersToIgnore: JSON.stringify({ workerSidsInConversation: [stack.workers.carol] }) });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ success: true, transferTargetType: 'queue' });
@@ -318,7 +343,7 @@ describe('cancel invite (update-task-assignment-status, then update-attributes)'
     expect(after.invites).toEqual({});
   });
 
-  test('the status update cancels only an invite task of the caller\'s conversation, and only to canceled', async () => {
+  test("the status update cancels only an invite task of the caller's conversation, and only to canceled", async () => {
     const chat = await startChat(emu, stack, 'alice');
     await setActivity(stack, ['bob', 'carol'], 'Available');
     const inv = await pluginPost(INVITE, await invitePayload(chat, 'alice', stack.workers.bob, false));

@@ -65,7 +65,11 @@ async function newAgentAnswers(agent: string): Promise<string> {
 }
 
 describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
-  const served = serveOn(runtime, () => ({ emu, stack: deployed }), (s) => (stack = s));
+  const served = serveOn(
+    runtime,
+    () => ({ emu, stack: deployed }),
+    (s) => (stack = s),
+  );
 
   describe('voice blind transfer', () => {
     test('to a worker: hold, transfer task, first agent removed, original wrapping; new agent joins, customer off hold', async () => {
@@ -163,9 +167,7 @@ describe.each(RUNTIMES)('on the %s runtime', (runtime) => {
     const ws = stack.client.taskrouter.v1.workspaces(stack.workspaceSid);
     await ws.tasks(transferSid).update({ assignmentStatus: 'canceled', reason: 'test: canceled by hand' });
     await emu.whenIdle();
-    const live = (await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).filter(
-      (t) => (JSON.parse(t.attributes) as { originalTaskSid?: string }).originalTaskSid === call.taskSid,
-    );
+    const live = (await ws.tasks.list({ assignmentStatus: ['pending', 'reserved'] })).filter((t) => (JSON.parse(t.attributes) as { originalTaskSid?: string }).originalTaskSid === call.taskSid);
     expect(live).toHaveLength(1);
     const requeued = JSON.parse(live[0].attributes) as Record<string, unknown>;
     expect(requeued).toMatchObject({ requeuedFrom: transferSid, requeueCount: 1, requested_agent: null, desired_queue: null, transferMode: 'blind' });
@@ -282,7 +284,12 @@ describe('faults injected at every Twilio call of each voice flow', () => {
           expect({ ctx, repeat: again.status, body: again.status === 200 ? null : again.text }).toEqual({ ctx, repeat: 200, body: null });
           await expectCustomerSafe(call, `${ctx}, repeated`);
           const ps = await participants(call);
-          expect({ ctx, held: ps[call.customerCallSid]?.hold, agent1: !!ps[call.agentCallSid], transfers: (await liveTransferTasks(call)).length }).toEqual({ ctx, held: true, agent1: mode === 'warm', transfers: 1 });
+          expect({ ctx, held: ps[call.customerCallSid]?.hold, agent1: !!ps[call.agentCallSid], transfers: (await liveTransferTasks(call)).length }).toEqual({
+            ctx,
+            held: true,
+            agent1: mode === 'warm',
+            transfers: 1,
+          });
           expect({ ctx, original: (await taskOf(stack, call.taskSid)).status }).toEqual({ ctx, original: mode === 'warm' ? 'assigned' : 'wrapping' });
         },
       });
@@ -309,7 +316,12 @@ describe('faults injected at every Twilio call of each voice flow', () => {
         expect({ ctx, held: ps[call.customerCallSid].hold, bob: !!ps[bobCall] }).toEqual({ ctx, held: false, bob: true });
         const again = await request();
         await emu.whenIdle();
-        expect({ ctx, repeat: again.status, agent1: !!(await participants(call))[call.agentCallSid], original: (await taskOf(stack, call.taskSid)).status }).toEqual({ ctx, repeat: 200, agent1: false, original: 'wrapping' });
+        expect({ ctx, repeat: again.status, agent1: !!(await participants(call))[call.agentCallSid], original: (await taskOf(stack, call.taskSid)).status }).toEqual({
+          ctx,
+          repeat: 200,
+          agent1: false,
+          original: 'wrapping',
+        });
       },
     });
   });

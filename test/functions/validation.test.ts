@@ -188,7 +188,10 @@ describe('Twilio errors and retries', () => {
 });
 
 describe('the Flex token: body or header, never the URL', () => {
-  const form = (extra: Record<string, unknown>, headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '5000' }) => ({ ...extra, request: { headers } });
+  const form = (extra: Record<string, unknown>, headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '5000' }) => ({
+    ...extra,
+    request: { headers },
+  });
   test('a body field of a form or JSON request, or Authorization: Bearer', () => {
     expect(params.flexToken(form({ Token: 'abc' }))).toBe('abc');
     expect(params.flexToken(form({ Token: 'abc' }, { 'content-type': 'application/json' }))).toBe('abc');

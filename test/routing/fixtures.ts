@@ -1,14 +1,14 @@
 // Small builders for routing tests: readable defaults, override what matters.
-import type { RoutingQueue, RoutingTask, RoutingWorker } from "../../routing";
+import type { RoutingQueue, RoutingTask, RoutingWorker } from '../../routing';
 
-export const AVAILABLE = { activitySid: "WAavailable", activityName: "Available", available: true } as const;
-export const OFFLINE = { activitySid: "WAoffline", activityName: "Offline", available: false } as const;
-export const BREAK = { activitySid: "WAbreak", activityName: "Break", available: false } as const;
+export const AVAILABLE = { activitySid: 'WAavailable', activityName: 'Available', available: true } as const;
+export const OFFLINE = { activitySid: 'WAoffline', activityName: 'Offline', available: false } as const;
+export const BREAK = { activitySid: 'WAbreak', activityName: 'Break', available: false } as const;
 
 export function worker(sid: string, overrides: Partial<RoutingWorker> = {}): RoutingWorker {
   return {
     sid,
-    friendlyName: sid.replace(/^WK/, "").toLowerCase(),
+    friendlyName: sid.replace(/^WK/, '').toLowerCase(),
     ...AVAILABLE,
     attributes: {},
     channels: {
@@ -21,12 +21,12 @@ export function worker(sid: string, overrides: Partial<RoutingWorker> = {}): Rou
   };
 }
 
-export function queue(sid: string, targetWorkers = "1==1", friendlyName = sid): RoutingQueue {
+export function queue(sid: string, targetWorkers = '1==1', friendlyName = sid): RoutingQueue {
   return { sid, friendlyName, targetWorkers };
 }
 
 export function task(attributes: Record<string, unknown>, overrides: Partial<RoutingTask> = {}): RoutingTask {
-  return { sid: "WTtest", attributes, taskChannel: "chat", priority: 0, ageSeconds: 0, ...overrides };
+  return { sid: 'WTtest', attributes, taskChannel: 'chat', priority: 0, ageSeconds: 0, ...overrides };
 }
 
 export const fixedClock = (iso: string) => () => new Date(iso);

@@ -1,10 +1,10 @@
 // Create is safe to retry: with faults injected into 10% of requests (rate
 // limits, server errors, connection resets and lost responses whose change
 // was committed), repeated `up` converges with no duplicate and no orphan.
-import { createTwilioClient } from "../../clients";
-import { type Emulator, flexSeedSids } from "../../emulator";
-import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from "./helpers";
-import { REPO_ROOT } from "../../support";
+import { createTwilioClient } from '../../clients';
+import { type Emulator, flexSeedSids } from '../../emulator';
+import { expectSuccess, scratchProject, startStackEmulator, type ScratchProject } from './helpers';
+import { REPO_ROOT } from '../../support';
 
 let emulator: Emulator;
 let project: ScratchProject;
@@ -15,11 +15,11 @@ beforeAll(async () => {
   project.writeConfig({
     workspace: { adoptSid: flexSeedSids(emulator.credentials.accountSid).workspace },
     queues: [
-      { name: "Sales", targetWorkers: "routing.skills HAS 'sales'" },
-      { name: "Support", targetWorkers: "routing.skills HAS 'support'" },
-      { name: "Billing", targetWorkers: "routing.skills HAS 'billing'" },
+      { name: 'Sales', targetWorkers: "routing.skills HAS 'sales'" },
+      { name: 'Support', targetWorkers: "routing.skills HAS 'support'" },
+      { name: 'Billing', targetWorkers: "routing.skills HAS 'billing'" },
     ],
-    serverless: { serviceName: "flex-transfer-faults" },
+    serverless: { serviceName: 'flex-transfer-faults' },
   });
 });
 
@@ -28,16 +28,16 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-test("repeated up under 10% injected faults converges without duplicates or orphans", async () => {
+test('repeated up under 10% injected faults converges without duplicates or orphans', async () => {
   // Only API traffic is faulted; the fault PRNG is seeded, so runs repeat.
-  for (const kind of ["429", "500", "reset", "lost-response"] as const) {
-    emulator.faults.add({ path: "^/(taskrouter|serverless|serverless-upload|flex-api)/", kind, rate: 0.025 });
+  for (const kind of ['429', '500', 'reset', 'lost-response'] as const) {
+    emulator.faults.add({ path: '^/(taskrouter|serverless|serverless-upload|flex-api)/', kind, rate: 0.025 });
   }
   let attempts = 0;
-  let last = { status: 1 as number | null, out: "" };
+  let last = { status: 1 as number | null, out: '' };
   while (attempts < 8) {
     attempts++;
-    last = await project.run("up");
+    last = await project.run('up');
     if (last.status === 0) break;
   }
   emulator.faults.clear();
@@ -46,18 +46,18 @@ test("repeated up under 10% injected faults converges without duplicates or orph
   expectSuccess(last);
 
   // Converged: a fault-free preview sees nothing to do.
-  expectSuccess(await project.run("preview", "--expect-no-changes"));
+  expectSuccess(await project.run('preview', '--expect-no-changes'));
 
   // No duplicate: every name the stack creates exists exactly once.
   const client = createTwilioClient(emulator.credentials, { apiBaseUrl: emulator.baseUrl });
   const ws = flexSeedSids(emulator.credentials.accountSid).workspace;
   const queueNames = (await client.taskrouter.v1.workspaces(ws).taskQueues.list()).map((q) => q.friendlyName).sort();
   // One all-agents queue: Flex's Everyone, adopted, not a second one beside it.
-  expect(queueNames).toEqual(["Billing", "Everyone", "Sales", "Support"]);
+  expect(queueNames).toEqual(['Billing', 'Everyone', 'Sales', 'Support']);
   const workflowNames = (await client.taskrouter.v1.workspaces(ws).workflows.list()).map((w) => w.friendlyName).sort();
-  expect(workflowNames).toEqual(["Assign to Anyone", "Chat Transfer", "Voice Transfer"]);
+  expect(workflowNames).toEqual(['Assign to Anyone', 'Chat Transfer', 'Voice Transfer']);
   const services = await client.serverless.v1.services.list();
-  expect(services.map((s) => s.uniqueName)).toEqual(["flex-transfer-faults"]);
+  expect(services.map((s) => s.uniqueName)).toEqual(['flex-transfer-faults']);
   const environments = await client.serverless.v1.services(services[0].sid).environments.list();
   expect(environments).toHaveLength(1);
   const functions = (await client.serverless.v1.services(services[0].sid).functions.list()).map((f) => f.friendlyName);
@@ -69,10 +69,10 @@ test("repeated up under 10% injected faults converges without duplicates or orph
   const state = await project.exportState();
   const ids = new Set((state.deployment.resources as Array<{ id?: string }>).map((r) => r.id));
   for (const q of await client.taskrouter.v1.workspaces(ws).taskQueues.list()) {
-    if (q.friendlyName !== "Everyone") expect(ids).toContain(q.sid);
+    if (q.friendlyName !== 'Everyone') expect(ids).toContain(q.sid);
   }
   for (const w of await client.taskrouter.v1.workspaces(ws).workflows.list()) {
-    if (w.friendlyName !== "Assign to Anyone") expect(ids).toContain(w.sid);
+    if (w.friendlyName !== 'Assign to Anyone') expect(ids).toContain(w.sid);
   }
   expect(ids).toContain(services[0].sid);
   expect(ids).toContain(environments[0].sid);

@@ -9,17 +9,17 @@
 // Prints one line per drifted field (`resource · field: stack value → live
 // value`, naming the owner), and with --markdown/--json writes the same for a
 // job summary or an issue. Exit codes: 0 no drift, 2 drift, 1 error.
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parseArgs } from "node:util";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { REPO_ROOT, selectStack } from "../pulumi-cli";
-import { formatMarkdown, formatText } from "./report";
-import { driftRows, type DriftRow } from "./rows";
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { EngineEvent } from '@pulumi/pulumi/automation';
+import { REPO_ROOT, selectStack } from '../pulumi-cli';
+import { formatMarkdown, formatText } from './report';
+import { driftRows, type DriftRow } from './rows';
 
 export const EXIT = { noDrift: 0, error: 1, drift: 2 } as const;
 
-const USAGE = "usage: npm run drift -- --stack NAME [--project DIR] [--markdown FILE] [--json FILE]";
+const USAGE = 'usage: npm run drift -- --stack NAME [--project DIR] [--markdown FILE] [--json FILE]';
 
 export interface DriftCheck {
   stackName: string;
@@ -35,18 +35,18 @@ export async function checkDrift(check: DriftCheck): Promise<DriftRow[]> {
   try {
     // The project's scripts' environment (the local stack's backend and passphrase for `local` only);
     // tools/run.sh sets PULUMI_SKIP_CONFIRMATIONS for `up`, and the CLI refuses it with --preview-only.
-    stack = await selectStack(check.projectDir, check.stackName, { PULUMI_SKIP_CONFIRMATIONS: "false", ...check.env });
+    stack = await selectStack(check.projectDir, check.stackName, { PULUMI_SKIP_CONFIRMATIONS: 'false', ...check.env });
   } catch (err) {
     throw new Error(`cannot select stack ${check.stackName} (is it deployed, and are you logged in to its backend?): ${lastLine(err)}`, { cause: err });
   }
   const events: EngineEvent[] = [];
-  await stack.previewRefresh({ onEvent: (event) => events.push(event), color: "never" });
+  await stack.previewRefresh({ onEvent: (event) => events.push(event), color: 'never' });
   return driftRows(events);
 }
 
 function lastLine(err: unknown): string {
   const text = String((err as { stderr?: string }).stderr || (err as Error).message || err).trim();
-  return text.split("\n").filter(Boolean).slice(-3).join(" ");
+  return text.split('\n').filter(Boolean).slice(-3).join(' ');
 }
 
 interface Options {
@@ -59,7 +59,7 @@ interface Options {
 export function parseDriftArgs(argv: string[]): Options {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { stack: { type: "string", short: "s" }, project: { type: "string" }, markdown: { type: "string" }, json: { type: "string" } },
+    options: { stack: { type: 'string', short: 's' }, project: { type: 'string' }, markdown: { type: 'string' }, json: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -93,7 +93,7 @@ export async function runDrift(argv: string[], out: (text: string) => void = (t)
 
 if (require.main === module) {
   runDrift(process.argv.slice(2)).then(
-    (code) => process.stdout.write("", () => process.exit(code)),
+    (code) => process.stdout.write('', () => process.exit(code)),
     (err: Error) => {
       process.stderr.write(`drift: ${err.message}\n`);
       process.exit(EXIT.error);

@@ -3,18 +3,18 @@
 // the drift check and `up` agree on what a change is. A field kept in another
 // form in the state than Twilio reports (a Deployment's files: content in the
 // program, version SIDs once deployed) has the provider's custom equality.
-import type { ResourceType } from "../../infra/providers/runtime/define";
-import { nativeTransfersType } from "../../infra/providers/flex/native-transfers";
-import { uiAttributeType } from "../../infra/providers/flex/ui-attribute";
-import { deploymentType } from "../../infra/providers/serverless/deployment";
-import { environmentType } from "../../infra/providers/serverless/environment";
-import { serviceType } from "../../infra/providers/serverless/service";
-import { taskChannelType } from "../../infra/providers/taskrouter/task-channel";
-import { taskQueueType } from "../../infra/providers/taskrouter/task-queue";
-import { workflowType } from "../../infra/providers/taskrouter/workflow";
-import { workspaceType } from "../../infra/providers/taskrouter/workspace";
+import type { ResourceType } from '../../infra/providers/runtime/define';
+import { nativeTransfersType } from '../../infra/providers/flex/native-transfers';
+import { uiAttributeType } from '../../infra/providers/flex/ui-attribute';
+import { deploymentType } from '../../infra/providers/serverless/deployment';
+import { environmentType } from '../../infra/providers/serverless/environment';
+import { serviceType } from '../../infra/providers/serverless/service';
+import { taskChannelType } from '../../infra/providers/taskrouter/task-channel';
+import { taskQueueType } from '../../infra/providers/taskrouter/task-queue';
+import { workflowType } from '../../infra/providers/taskrouter/workflow';
+import { workspaceType } from '../../infra/providers/taskrouter/workspace';
 
-type AnyType = Pick<ResourceType<object, object>, "diffKeys" | "equals">;
+type AnyType = Pick<ResourceType<object, object>, 'diffKeys' | 'equals'>;
 
 const TYPES: Record<string, AnyType> = {
   Workspace: workspaceType,

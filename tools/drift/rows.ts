@@ -10,10 +10,10 @@
 // field of an adopted object the program does not declare) is not drift.
 // JSON documents held as strings (a workflow's configuration) are compared
 // parsed, down to the leaf that changed.
-import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { managedFieldsOf } from "./managed";
+import type { EngineEvent } from '@pulumi/pulumi/automation';
+import { managedFieldsOf } from './managed';
 
-export type Owner = "owned" | "adopted";
+export type Owner = 'owned' | 'adopted';
 
 export interface DriftRow {
   /** The resource's name in the stack, e.g. `routing-queue-sales`. */
@@ -45,35 +45,35 @@ interface StepState {
 const TWILIO_TYPE = /dynamic\/twilio:(\w+)$/;
 
 /** Whether an object is gone from Twilio: the refresh would drop it from the state. */
-const GONE_OPS = new Set(["delete", "discard", "read-discard", "delete-replaced", "discard-replaced"]);
+const GONE_OPS = new Set(['delete', 'discard', 'read-discard', 'delete-replaced', 'discard-replaced']);
 
-const isObject = (value: unknown): value is Props => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Props => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function nameOf(urn: string): string {
-  return urn.slice(urn.lastIndexOf("::") + 2);
+  return urn.slice(urn.lastIndexOf('::') + 2);
 }
 
 function ownerOf(kind: string, state: StepState): Owner {
   // A Flex UI attribute is one key of Flex's own configuration document; the native transfer switches are Flex's too.
-  if (kind === "FlexUiAttribute" || kind === "FlexNativeTransfers") return "adopted";
+  if (kind === 'FlexUiAttribute' || kind === 'FlexNativeTransfers') return 'adopted';
   const inputs = state.inputs ?? {};
   const adopted = state.outputs?.adopted === true || inputs.adoptSid !== undefined || inputs.adoptName !== undefined || inputs.adopt === true;
-  return adopted ? "adopted" : "owned";
+  return adopted ? 'adopted' : 'owned';
 }
 
 function labelOf(state: StepState): string | undefined {
   const source = { ...(state.inputs ?? {}), ...(state.outputs ?? {}) };
-  for (const key of ["friendlyName", "uniqueName", "keyPath", "serviceName"]) {
-    if (typeof source[key] === "string" && source[key] !== "") return source[key] as string;
+  for (const key of ['friendlyName', 'uniqueName', 'keyPath', 'serviceName']) {
+    if (typeof source[key] === 'string' && source[key] !== '') return source[key] as string;
   }
   return undefined;
 }
 
 /** A JSON object or array written as a string (not a plain string that happens to parse). */
 function parsedDocument(value: unknown): unknown {
-  if (typeof value !== "string") return undefined;
+  if (typeof value !== 'string') return undefined;
   const text = value.trim();
-  if (!text.startsWith("{") && !text.startsWith("[")) return undefined;
+  if (!text.startsWith('{') && !text.startsWith('[')) return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -82,7 +82,7 @@ function parsedDocument(value: unknown): unknown {
 }
 
 function childPath(path: string, key: string | number): string {
-  return typeof key === "number" ? `${path}[${key}]` : `${path}.${key}`;
+  return typeof key === 'number' ? `${path}[${key}]` : `${path}.${key}`;
 }
 
 /**
@@ -119,12 +119,12 @@ export function rowsOfStep(op: string, urn: string, type: string, old: StepState
   if (!kind || !old) return []; // components, providers, the stack itself
   const base = { resource: nameOf(urn), kind, label: labelOf(old), owner: ownerOf(kind, old) };
   if (GONE_OPS.has(op) || !next) {
-    return [{ ...base, field: "(the object)", path: "(the object)", stack: "exists", live: "deleted outside the stack" }];
+    return [{ ...base, field: '(the object)', path: '(the object)', stack: 'exists', live: 'deleted outside the stack' }];
   }
   const stackInputs = old.inputs ?? {};
   const liveInputs = next.inputs ?? {};
   const managed = managedFieldsOf(kind);
-  const fields = managed ? [...managed.fields] : Object.keys(stackInputs).filter((field) => !field.startsWith("__"));
+  const fields = managed ? [...managed.fields] : Object.keys(stackInputs).filter((field) => !field.startsWith('__'));
   const rows: DriftRow[] = [];
   for (const field of fields.sort()) {
     if (stackInputs[field] === undefined) continue;
@@ -144,7 +144,7 @@ export function rowsOfStep(op: string, urn: string, type: string, old: StepState
  * outcome follows.
  */
 export function driftRows(events: readonly EngineEvent[]): DriftRow[] {
-  type Meta = NonNullable<EngineEvent["resOutputsEvent"]>["metadata"];
+  type Meta = NonNullable<EngineEvent['resOutputsEvent']>['metadata'];
   const outcome = new Map<string, Meta>();
   const gone = new Map<string, Meta>();
   for (const event of events) {

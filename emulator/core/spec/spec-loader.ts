@@ -49,7 +49,10 @@ export function resolveRef(doc: Record<string, unknown>, schema: JsonSchema | un
   let s = schema;
   let guard = 0;
   while (s && typeof s.$ref === 'string' && guard++ < 20) {
-    const parts = (s.$ref as string).replace(/^#\//, '').split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = (s.$ref as string)
+      .replace(/^#\//, '')
+      .split('/')
+      .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     let cur: unknown = doc;
     for (const p of parts) cur = (cur as Record<string, unknown> | undefined)?.[p];
     s = cur as JsonSchema | undefined;
@@ -93,9 +96,7 @@ export function loadSpec(file: string): LoadedSpec {
       for (const [status, resp] of Object.entries((op.responses ?? {}) as Record<string, unknown>)) {
         const r = resolveRef(doc, resp as JsonSchema) as { content?: Record<string, { schema?: JsonSchema }> } | undefined;
         const json = r?.content?.['application/json'];
-        responses[status] = json?.schema
-          ? { schemaPointer: pointer(['paths', p, method, 'responses', status, 'content', 'application/json', 'schema']), schema: json.schema }
-          : {};
+        responses[status] = json?.schema ? { schemaPointer: pointer(['paths', p, method, 'responses', status, 'content', 'application/json', 'schema']), schema: json.schema } : {};
       }
       operations.push({ specFile: path.basename(full), host, method: method.toUpperCase(), path: p, operationId: String(op.operationId ?? `${method} ${p}`), params, bodyContentType, responses });
     }

@@ -6,19 +6,7 @@ import { Params } from '../../core/params';
 import type { EmulatorRequest, RouteDef, ServiceEnv } from '../../core/types';
 import { duration, voiceEngine } from '../../voice/engine';
 import type { CallRec, CallStatus, ConferenceParticipantRec, ConferenceRec } from '../../voice/state';
-import {
-  API_VERSION,
-  accountPath,
-  createCall,
-  createParticipant,
-  deleteCall,
-  requireCall,
-  requireConference,
-  requireParticipant,
-  updateCall,
-  updateConference,
-  updateParticipant,
-} from './models';
+import { API_VERSION, accountPath, createCall, createParticipant, deleteCall, requireCall, requireConference, requireParticipant, updateCall, updateConference, updateParticipant } from './models';
 
 const rfc = (ms: number | null) => (ms === null ? null : toRfc2822(ms));
 const METHODS = ['GET', 'POST'] as const;
@@ -186,7 +174,10 @@ export const apiRoutes: RouteDef[] = [
         fallbackMethod: p.enumOf('FallbackMethod', METHODS),
         statusCallback: p.string('StatusCallback'),
         statusCallbackMethod: p.enumOf('StatusCallbackMethod', METHODS),
-        statusCallbackEvents: p.list('StatusCallbackEvent').flatMap((e) => e.split(/[ ,]+/)).filter(Boolean),
+        statusCallbackEvents: p
+          .list('StatusCallbackEvent')
+          .flatMap((e) => e.split(/[ ,]+/))
+          .filter(Boolean),
         timeout: p.int('Timeout'),
       });
       return { status: 201, body: serializeCall(req.accountSid, call) };
@@ -293,7 +284,10 @@ export const apiRoutes: RouteDef[] = [
         endConferenceOnExit: p.bool('EndConferenceOnExit'),
         waitUrl: p.string('WaitUrl'),
         statusCallback: p.string('StatusCallback'),
-        statusCallbackEvents: p.list('StatusCallbackEvent').flatMap((e) => e.split(/[ ,]+/)).filter(Boolean),
+        statusCallbackEvents: p
+          .list('StatusCallbackEvent')
+          .flatMap((e) => e.split(/[ ,]+/))
+          .filter(Boolean),
         earlyMedia: p.bool('EarlyMedia'),
         coaching: p.bool('Coaching'),
         callSidToCoach: p.string('CallSidToCoach'),

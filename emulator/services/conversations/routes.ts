@@ -311,7 +311,13 @@ function routesFor(scope: Scope): RouteDef[] {
       handler: (req, env) => {
         const c = conv(scope, req, env);
         const p = new Params(req.body);
-        const m = addMessage(env, c, { author: p.string('Author'), body: p.string('Body', { allowEmpty: true }), attributes: p.string('Attributes'), dateCreated: p.date('DateCreated'), dateUpdated: p.date('DateUpdated') });
+        const m = addMessage(env, c, {
+          author: p.string('Author'),
+          body: p.string('Body', { allowEmpty: true }),
+          attributes: p.string('Attributes'),
+          dateCreated: p.date('DateCreated'),
+          dateUpdated: p.date('DateUpdated'),
+        });
         return ok(serializeMessage(scope, req.accountSid, c, m), 201);
       },
     },
@@ -332,7 +338,13 @@ function routesFor(scope: Scope): RouteDef[] {
         const c = conv(scope, req, env);
         const m = requireMessage(c, req.pathParams.Sid);
         const p = new Params(req.body);
-        updateMessage(env, m, { author: p.string('Author'), body: p.string('Body', { allowEmpty: true }), attributes: p.string('Attributes'), dateCreated: p.date('DateCreated'), dateUpdated: p.date('DateUpdated') });
+        updateMessage(env, m, {
+          author: p.string('Author'),
+          body: p.string('Body', { allowEmpty: true }),
+          attributes: p.string('Attributes'),
+          dateCreated: p.date('DateCreated'),
+          dateUpdated: p.date('DateUpdated'),
+        });
         return ok(serializeMessage(scope, req.accountSid, c, m));
       },
     },
@@ -423,7 +435,4 @@ function routesFor(scope: Scope): RouteDef[] {
   ];
 }
 
-export const conversationsRoutes: RouteDef[] = [
-  ...routesFor({ prefix: '/v1', scoped: false, op: '' }),
-  ...routesFor({ prefix: '/v1/Services/{ChatServiceSid}', scoped: true, op: 'Service' }),
-];
+export const conversationsRoutes: RouteDef[] = [...routesFor({ prefix: '/v1', scoped: false, op: '' }), ...routesFor({ prefix: '/v1/Services/{ChatServiceSid}', scoped: true, op: 'Service' })];

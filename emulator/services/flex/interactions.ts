@@ -81,7 +81,12 @@ function readRoutingProperties(env: ServiceEnv, accountSid: string, name: string
   const byName = Object.values(ws.channels).find((c) => c.uniqueName === taskChannel || c.sid === taskChannel);
   if (!byName) throw invalidParam(`${name}.properties.task_channel_unique_name`, `no TaskChannel "${taskChannel}" in Workspace ${workspaceSid}`);
   taskChannel = byName.uniqueName;
-  const attributes = props.attributes === undefined ? {} : typeof props.attributes === 'string' ? asObject(`${name}.properties.attributes`, safeJson(props.attributes)) : asObject(`${name}.properties.attributes`, props.attributes);
+  const attributes =
+    props.attributes === undefined
+      ? {}
+      : typeof props.attributes === 'string'
+        ? asObject(`${name}.properties.attributes`, safeJson(props.attributes))
+        : asObject(`${name}.properties.attributes`, props.attributes);
   const priority = props.priority === undefined ? undefined : Number(props.priority);
   const timeout = props.timeout === undefined ? undefined : Number(props.timeout);
   if (priority !== undefined && !Number.isInteger(priority)) throw invalidParam(`${name}.properties.priority`, 'must be an integer');
@@ -197,10 +202,21 @@ export function createInteraction(env: ServiceEnv, accountSid: string, input: Cr
   // The customer's side of the channel.
   if (initiatedBy === 'customer' || initiatedBy === 'api') {
     const customer = mediaChannelSid ? conversations(env)?.participants(accountSid, mediaChannelSid)[0] : undefined;
-    addParticipantRec(env, ch, 'customer', {
-      ...(customer ? { conversation_sid: mediaChannelSid, participant_sid: customer.sid, identity: customer.identity, messaging_binding: customer.messagingBinding } : mediaChannelSid ? { conversation_sid: mediaChannelSid } : {}),
-      ...(properties.from ? { address: properties.from } : {}),
-    }, null, customer?.sid ?? null);
+    addParticipantRec(
+      env,
+      ch,
+      'customer',
+      {
+        ...(customer
+          ? { conversation_sid: mediaChannelSid, participant_sid: customer.sid, identity: customer.identity, messaging_binding: customer.messagingBinding }
+          : mediaChannelSid
+            ? { conversation_sid: mediaChannelSid }
+            : {}),
+        ...(properties.from ? { address: properties.from } : {}),
+      },
+      null,
+      customer?.sid ?? null,
+    );
   }
 
   // Routing: the first task, through an invite of its own (flexChannelInviteSid).

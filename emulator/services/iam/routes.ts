@@ -40,7 +40,15 @@ export const iamRoutes: RouteDef[] = [
     handler: (req, env) => {
       const accountSid = accountParam(req, env, new Params(req.query, 'query').string('AccountSid', { required: true }));
       const keys = env.accounts.listApiKeys(accountSid).sort((a, b) => a.dateCreated.localeCompare(b.dateCreated) || a.sid.localeCompare(b.sid));
-      return { status: 200, body: paginate(req, keys, (k) => ({ sid: k.sid, friendly_name: k.friendlyName, date_created: toRfc2822(Date.parse(k.dateCreated)), date_updated: toRfc2822(Date.parse(k.dateUpdated)), flags: [] }), { key: 'keys' }) };
+      return {
+        status: 200,
+        body: paginate(
+          req,
+          keys,
+          (k) => ({ sid: k.sid, friendly_name: k.friendlyName, date_created: toRfc2822(Date.parse(k.dateCreated)), date_updated: toRfc2822(Date.parse(k.dateUpdated)), flags: [] }),
+          { key: 'keys' },
+        ),
+      };
     },
   },
   {

@@ -10,7 +10,22 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import type { ServiceEnv } from '../../core/types';
 import { badRequest, conflict, invalidParam, notFound, toTwilioIso } from '../../core';
-import { activeBuildSids, DEFAULT_RUNTIME, findVersion, getEnvironment, projectRoot, RUNTIMES, st, type BuildRecord, type Dependency, type DeploymentRecord, type EnvironmentRecord, type Runtime, type ServiceRecord, type VersionRecord } from './models';
+import {
+  activeBuildSids,
+  DEFAULT_RUNTIME,
+  findVersion,
+  getEnvironment,
+  projectRoot,
+  RUNTIMES,
+  st,
+  type BuildRecord,
+  type Dependency,
+  type DeploymentRecord,
+  type EnvironmentRecord,
+  type Runtime,
+  type ServiceRecord,
+  type VersionRecord,
+} from './models';
 
 /** Parses the Dependencies parameter; accepts serverless-api's `"<json>"` wrapping. */
 export function parseDependencies(raw: string | undefined): Dependency[] {

@@ -300,7 +300,11 @@ export function updateResource(env: ServiceEnv, svc: ServiceRecord, kind: 'funct
 
 /** Builds currently deployed to some environment of the service. */
 export function activeBuildSids(svc: ServiceRecord): Set<string> {
-  return new Set(Object.values(svc.environments).map((e) => e.buildSid).filter((s): s is string => !!s));
+  return new Set(
+    Object.values(svc.environments)
+      .map((e) => e.buildSid)
+      .filter((s): s is string => !!s),
+  );
 }
 
 export function deleteResource(svc: ServiceRecord, kind: 'function' | 'asset', sid: string): void {
@@ -417,7 +421,10 @@ export function appendLog(env: ServiceEnv, e: EnvironmentRecord, entry: Omit<Log
 export function listLogs(e: EnvironmentRecord, filter: { functionSid?: string; start?: number; end?: number }): LogRecord[] {
   // Newest first, like Twilio's log listing.
   return e.logs
-    .filter((l) => (filter.functionSid === undefined || l.functionSid === filter.functionSid) && (filter.start === undefined || l.timeMs >= filter.start) && (filter.end === undefined || l.timeMs <= filter.end))
+    .filter(
+      (l) =>
+        (filter.functionSid === undefined || l.functionSid === filter.functionSid) && (filter.start === undefined || l.timeMs >= filter.start) && (filter.end === undefined || l.timeMs <= filter.end),
+    )
     .reverse();
 }
 

@@ -47,7 +47,10 @@ export interface TaskRouterApi {
   routingProperties(accountSid: string, workspaceSid: string, taskSid: string): Record<string, unknown> | undefined;
   workerContactUri(accountSid: string, workspaceSid: string, workerSid: string): string | undefined;
   /** TwiML `<Enqueue workflowSid>`: a task for a waiting call. */
-  enqueue(accountSid: string, input: { workflowSid: string; attributes: Record<string, unknown>; taskChannel?: string; priority?: number; timeout?: number }): { workspaceSid: string; taskSid: string };
+  enqueue(
+    accountSid: string,
+    input: { workflowSid: string; attributes: Record<string, unknown>; taskChannel?: string; priority?: number; timeout?: number },
+  ): { workspaceSid: string; taskSid: string };
   /**
    * Benchmark/bulk helper: creates `count` tasks in-process (no HTTP), each
    * routed like POST /Tasks. Returns the number created.

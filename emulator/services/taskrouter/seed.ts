@@ -19,7 +19,6 @@ import { createWorkflow } from './models/workflows';
 import { createWorkspace, DEFAULT_TASK_CHANNELS } from './models/workspaces';
 import type { WorkspaceRec } from './types';
 
-
 export const FLEX_WORKSPACE_NAME = 'Flex Task Assignment';
 export const FLEX_ACTIVITIES: ReadonlyArray<[string, boolean]> = [
   ['Offline', false],
@@ -66,9 +65,7 @@ export function flexSeedSids(accountSid: string): FlexSeedSids {
     everyoneQueue: s('WQ', 'taskqueue', FLEX_QUEUE_NAME),
     assignToAnyoneWorkflow: s('WW', 'workflow', FLEX_WORKFLOW_NAME),
     workers: Object.fromEntries(DEMO_WORKERS.map((w) => [w.name, s('WK', 'worker', w.name)])),
-    workerChannels: Object.fromEntries(
-      DEMO_WORKERS.map((w) => [w.name, Object.fromEntries(DEFAULT_TASK_CHANNELS.map(([u]) => [u, s('WC', 'workerchannel', `${w.name}/${u}`)]))]),
-    ),
+    workerChannels: Object.fromEntries(DEMO_WORKERS.map((w) => [w.name, Object.fromEntries(DEFAULT_TASK_CHANNELS.map(([u]) => [u, s('WC', 'workerchannel', `${w.name}/${u}`)]))])),
   };
 }
 

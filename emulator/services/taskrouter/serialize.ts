@@ -276,7 +276,15 @@ export function serializeReservation(accountSid: string, ws: WorkspaceRec, r: Re
 }
 
 export function serializeEvent(accountSid: string, ws: WorkspaceRec, e: EventRec): Record<string, unknown> {
-  const resourcePath: Record<string, string> = { task: 'Tasks', worker: 'Workers', reservation: '', 'task-queue': 'TaskQueues', workflow: 'Workflows', activity: 'Activities', 'task-channel': 'TaskChannels' };
+  const resourcePath: Record<string, string> = {
+    task: 'Tasks',
+    worker: 'Workers',
+    reservation: '',
+    'task-queue': 'TaskQueues',
+    workflow: 'Workflows',
+    activity: 'Activities',
+    'task-channel': 'TaskChannels',
+  };
   const seg = resourcePath[e.resourceType];
   let resourceUrlValue = u(ws.sid);
   if (e.resourceType === 'reservation' && typeof e.data.task_sid === 'string') resourceUrlValue = u(`${ws.sid}/Tasks/${e.data.task_sid}/Reservations/${e.resourceSid}`);

@@ -3,9 +3,9 @@
 // The stack changes only the fields the program declares, records each field's
 // value from before it first touched it, and on destroy puts those values back:
 // the object is left as it was found.
-import { sameValue } from "./define";
-import { retryIdempotent } from "./retry";
-import type { TwilioSession } from "./twilio";
+import { sameValue } from './define';
+import { retryIdempotent } from './retry';
+import type { TwilioSession } from './twilio';
 
 /** Values of the declared fields as they were before the stack changed them (Twilio's raw values). */
 export type Originals = Record<string, unknown>;
@@ -22,12 +22,7 @@ export const isAdopting = (i: Partial<AdoptionInputs>): boolean => Boolean(i.ado
  * Adds, for every field the program declares now and that has no recorded
  * original yet, its current live value.
  */
-export function recordOriginals<T extends object>(
-  originals: Originals | undefined,
-  declared: Partial<T>,
-  live: Partial<T>,
-  fields: ReadonlyArray<keyof T>,
-): Originals {
+export function recordOriginals<T extends object>(originals: Originals | undefined, declared: Partial<T>, live: Partial<T>, fields: ReadonlyArray<keyof T>): Originals {
   const out: Originals = { ...(originals ?? {}) };
   for (const field of fields) {
     if (declared[field] !== undefined && !(String(field) in out)) out[String(field)] = live[field] ?? null;
@@ -78,19 +73,13 @@ export async function syncAdopted<I extends object, Api extends { sid: string }>
   twilio: TwilioSession,
   previous?: { sid: string; originals?: Originals },
 ): Promise<AdoptedState & { api: Api }> {
-  const found = previous
-    ? await twilio.call(label, "read it", () => retryIdempotent(() => api.fetch(previous.sid, declared, twilio)))
-    : await api.find(declared, twilio);
+  const found = previous ? await twilio.call(label, 'read it', () => retryIdempotent(() => api.fetch(previous.sid, declared, twilio))) : await api.find(declared, twilio);
   let originals = recordOriginals(previous?.originals, declared as Partial<I>, api.raw(found), fields);
   // Fields the program stopped declaring go back to what they were.
-  const released = Object.fromEntries(
-    Object.entries(originals).filter(([k]) => (declared as Record<string, unknown>)[k] === undefined && fields.includes(k as keyof I & string)),
-  );
+  const released = Object.fromEntries(Object.entries(originals).filter(([k]) => (declared as Record<string, unknown>)[k] === undefined && fields.includes(k as keyof I & string)));
   originals = Object.fromEntries(Object.entries(originals).filter(([k]) => !(k in released)));
   const changes = { ...released, ...changedFields(declared as Partial<I>, api.live(found), fields) } as Record<string, unknown>;
-  const current = Object.keys(changes).length
-    ? await twilio.call(label, "update it", () => retryIdempotent(() => api.update(found.sid, changes, declared, twilio)))
-    : found;
+  const current = Object.keys(changes).length ? await twilio.call(label, 'update it', () => retryIdempotent(() => api.update(found.sid, changes, declared, twilio))) : found;
   return { sid: current.sid, live: pickDeclared(api.live(current), declared, fields), originals, api: current };
 }
 
@@ -104,10 +93,10 @@ export async function restoreAdopted<I extends object, Api extends { sid: string
   twilio: TwilioSession,
 ): Promise<void> {
   if (!originals || Object.keys(originals).length === 0) return;
-  const current = await twilio.call(label, "read it", () => retryIdempotent(() => api.fetch(sid, olds, twilio)));
+  const current = await twilio.call(label, 'read it', () => retryIdempotent(() => api.fetch(sid, olds, twilio)));
   const raw = api.raw(current) as Record<string, unknown>;
   const restore = Object.fromEntries(Object.entries(originals).filter(([k, v]) => !sameValue(raw[k] ?? null, v ?? null)));
-  if (Object.keys(restore).length) await twilio.call(label, "restore it", () => retryIdempotent(() => api.update(sid, restore, olds, twilio)));
+  if (Object.keys(restore).length) await twilio.call(label, 'restore it', () => retryIdempotent(() => api.update(sid, restore, olds, twilio)));
 }
 
 /** Only the fields the program declares (an adopted object's other fields are not the stack's). */
@@ -119,5 +108,5 @@ export function pickDeclared<I extends object>(values: Partial<I>, declared: I, 
 export function exactlyOne<T extends { sid: string }>(label: string, what: string, found: T[]): T {
   if (found.length === 1) return found[0];
   if (found.length === 0) throw new Error(`${label}: there is no ${what} to adopt`);
-  throw new Error(`${label}: ${found.length} objects match ${what} (${found.map((f) => f.sid).join(", ")}); adopt one by SID (adoptSid)`);
+  throw new Error(`${label}: ${found.length} objects match ${what} (${found.map((f) => f.sid).join(', ')}); adopt one by SID (adoptSid)`);
 }

@@ -10,8 +10,8 @@
 //      Found none: the create did not commit; back off and send it again.
 //      Found several: stop, naming them (never guess).
 //   4. A 4xx other than 429 is the caller's mistake: fail at once.
-import { describeFailure, isTransient } from "./errors";
-import { backoffMs, retryIdempotent, sleep } from "./retry";
+import { describeFailure, isTransient } from './errors';
+import { backoffMs, retryIdempotent, sleep } from './retry';
 
 export interface SafeCreate<T> {
   /** Sends the create request once. */

@@ -3,16 +3,16 @@
 // fields force a replacement, and its CRUD calls. Every provider gets the same
 // behaviour: validation before any API call, diffs on normalized values,
 // unknown-aware previews, and credentials resolved at call time.
-import type * as pulumi from "@pulumi/pulumi";
-import { configureFromStack } from "./settings";
-import { openSession, type TwilioSession } from "./twilio";
-import { isNotFound } from "./errors";
+import type * as pulumi from '@pulumi/pulumi';
+import { configureFromStack } from './settings';
+import { openSession, type TwilioSession } from './twilio';
+import { isNotFound } from './errors';
 
 /** The value Pulumi passes for an input that is not known during preview. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 
 export function isUnknown(value: unknown): boolean {
-  return value === UNKNOWN || (typeof value === "string" && value.includes(UNKNOWN));
+  return value === UNKNOWN || (typeof value === 'string' && value.includes(UNKNOWN));
 }
 
 export interface Failure {
@@ -77,11 +77,7 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
     },
 
     async diff(_id, olds, news) {
-      const changed = type.diffKeys.filter(
-        (key) =>
-          !(news[key] === undefined && (type.optionalKeys?.includes(key) || type.isAdopted?.(news))) &&
-          !equal(type.equals?.[key], olds[key], news[key]),
-      );
+      const changed = type.diffKeys.filter((key) => !(news[key] === undefined && (type.optionalKeys?.includes(key) || type.isAdopted?.(news))) && !equal(type.equals?.[key], olds[key], news[key]));
       const replaces = changed.filter((key) => type.replaceKeys?.includes(key)).map(String);
       return {
         changes: changed.length > 0,
@@ -105,7 +101,7 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
         if (!isNotFound(err)) throw err;
       }
       // Gone: an empty id tells the engine the object no longer exists.
-      if (!live) return { id: "", props: undefined };
+      if (!live) return { id: '', props: undefined };
       // Refreshed inputs = the live values of what the stack manages, so the
       // next diff compares the program against reality, not the last deploy.
       const inputs = { ...olds, ...Object.fromEntries(type.diffKeys.map((k) => [k, live[k]])) } as O;
@@ -125,7 +121,7 @@ export function defineProvider<I extends object, O extends I>(type: ResourceType
 /** Pulumi's wire format (protobuf Struct) has no `undefined`: drop such keys. */
 export function withoutUndefined<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
-  if (value && typeof value === "object") {
+  if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
         .filter(([, v]) => v !== undefined)
@@ -146,7 +142,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if ((a === undefined || a === null) && (b === undefined || b === null)) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
-  if (a && b && typeof a === "object" && typeof b === "object") {
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
     const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
     const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
     return ka.length === kb.length && ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));

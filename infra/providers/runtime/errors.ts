@@ -21,15 +21,15 @@ export function describeFailure(err: unknown): CallFailure {
     moreInfo?: string;
     response?: { statusCode?: number; body?: unknown };
   };
-  if (typeof e?.status === "number") {
-    return { status: e.status, code: typeof e.code === "number" ? e.code : undefined, message: e.message ?? "" };
+  if (typeof e?.status === 'number') {
+    return { status: e.status, code: typeof e.code === 'number' ? e.code : undefined, message: e.message ?? '' };
   }
-  if (e?.response && typeof e.response.statusCode === "number") {
+  if (e?.response && typeof e.response.statusCode === 'number') {
     const body = e.response.body as { code?: number; message?: string } | undefined;
-    return { status: e.response.statusCode, code: body?.code, message: body?.message ?? e.message ?? "" };
+    return { status: e.response.statusCode, code: body?.code, message: body?.message ?? e.message ?? '' };
   }
-  const transport = typeof e?.code === "string" ? e.code : undefined;
-  return { transport: transport ?? "ERROR", message: e?.message ?? String(err) };
+  const transport = typeof e?.code === 'string' ? e.code : undefined;
+  return { transport: transport ?? 'ERROR', message: e?.message ?? String(err) };
 }
 
 /** 429, 5xx and transport failures may succeed when tried again. */
@@ -54,7 +54,7 @@ export interface TwilioCallError extends Error {
 // by value, and subclasses of built-ins do not survive that.
 export function twilioCallError(resource: string, action: string, failure: CallFailure, secrets: string[]): TwilioCallError {
   const err = new Error(scrub(formatFailure(resource, action, failure), secrets)) as TwilioCallError;
-  err.name = "TwilioCallError";
+  err.name = 'TwilioCallError';
   err.resource = resource;
   err.action = action;
   err.failure = failure;
@@ -62,11 +62,11 @@ export function twilioCallError(resource: string, action: string, failure: CallF
 }
 
 export function isTwilioCallError(err: unknown): err is TwilioCallError {
-  return err instanceof Error && err.name === "TwilioCallError" && "failure" in err;
+  return err instanceof Error && err.name === 'TwilioCallError' && 'failure' in err;
 }
 
 function formatFailure(resource: string, action: string, f: CallFailure): string {
-  const what = f.status !== undefined ? `Twilio answered ${f.status}${f.code ? ` (error ${f.code})` : ""}` : `the request failed (${f.transport})`;
+  const what = f.status !== undefined ? `Twilio answered ${f.status}${f.code ? ` (error ${f.code})` : ''}` : `the request failed (${f.transport})`;
   return `${resource}: could not ${action}: ${what}: ${f.message}`;
 }
 
@@ -74,7 +74,7 @@ function formatFailure(resource: string, action: string, f: CallFailure): string
 export function scrub(text: string, secrets: string[]): string {
   let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join("[redacted]");
+    if (secret.length >= 4) out = out.split(secret).join('[redacted]');
   }
   return out;
 }

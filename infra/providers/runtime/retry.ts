@@ -1,6 +1,6 @@
 // Retries for calls that are safe to repeat: reads, deletes and updates that
 // set absolute values. Creates go through createSafely() instead.
-import { describeFailure, isTransient } from "./errors";
+import { describeFailure, isTransient } from './errors';
 
 export interface RetryOptions {
   attempts?: number;

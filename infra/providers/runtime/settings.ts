@@ -4,16 +4,16 @@
 // Precedence: environment variables first (so CI can inject and rotate
 // credentials without touching stack config), then the stack's config, which
 // the engine hands each dynamic provider through `configure`.
-import type * as pulumi from "@pulumi/pulumi";
-import type { TwilioCredentials } from "../../../clients/credentials";
+import type * as pulumi from '@pulumi/pulumi';
+import type { TwilioCredentials } from '../../../clients/credentials';
 
 /** Stack config keys the providers read (namespace `flex-transfer`). */
 export const CONFIG_KEYS = {
-  apiBaseUrl: "flex-transfer:twilioApiBaseUrl",
-  accountSid: "flex-transfer:twilioAccountSid",
-  authToken: "flex-transfer:twilioAuthToken",
-  apiKey: "flex-transfer:twilioApiKey",
-  apiSecret: "flex-transfer:twilioApiSecret",
+  apiBaseUrl: 'flex-transfer:twilioApiBaseUrl',
+  accountSid: 'flex-transfer:twilioAccountSid',
+  authToken: 'flex-transfer:twilioAuthToken',
+  apiKey: 'flex-transfer:twilioApiKey',
+  apiSecret: 'flex-transfer:twilioApiSecret',
 } as const;
 
 export interface ProviderSettings {
@@ -33,12 +33,12 @@ const fromStack: StackValues = {};
 export async function configureFromStack(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
   for (const [name, key] of Object.entries(CONFIG_KEYS) as Array<[keyof typeof CONFIG_KEYS, string]>) {
     const value = req.config.get(key);
-    if (value !== undefined && value !== "") fromStack[name] = value;
+    if (value !== undefined && value !== '') fromStack[name] = value;
   }
 }
 
 export function resolveSettings(env: NodeJS.ProcessEnv = process.env): ProviderSettings {
-  const apiBaseUrl = (env.TWILIO_API_BASE_URL || fromStack.apiBaseUrl || undefined)?.replace(/\/+$/, "");
+  const apiBaseUrl = (env.TWILIO_API_BASE_URL || fromStack.apiBaseUrl || undefined)?.replace(/\/+$/, '');
   const accountSid = env.TWILIO_ACCOUNT_SID || fromStack.accountSid;
   const apiKey = env.TWILIO_API_KEY || (env.TWILIO_ACCOUNT_SID ? undefined : fromStack.apiKey);
   const apiSecret = env.TWILIO_API_SECRET || (env.TWILIO_ACCOUNT_SID ? undefined : fromStack.apiSecret);
@@ -69,5 +69,5 @@ export function resolveSettings(env: NodeJS.ProcessEnv = process.env): ProviderS
 /** Every secret value the settings hold, so error text can be scrubbed of them. */
 export function secretValues(settings: ProviderSettings): string[] {
   const c = settings.credentials as Partial<{ authToken: string; apiSecret: string }>;
-  return [c.authToken, c.apiSecret].filter((v): v is string => typeof v === "string" && v.length > 0);
+  return [c.authToken, c.apiSecret].filter((v): v is string => typeof v === 'string' && v.length > 0);
 }

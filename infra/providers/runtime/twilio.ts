@@ -1,18 +1,16 @@
 // One place that turns provider settings into API clients and wraps calls so
 // failures name the resource and never carry a secret.
-import type { Twilio } from "twilio";
-import type * as ServerlessClient from "../../../clients/serverless-client";
-import type * as TwilioClient from "../../../clients/twilio-client";
-import { describeFailure, isTwilioCallError, twilioCallError } from "./errors";
+import type { Twilio } from 'twilio';
+import type * as ServerlessClient from '../../../clients/serverless-client';
+import type * as TwilioClient from '../../../clients/twilio-client';
+import { describeFailure, isTwilioCallError, twilioCallError } from './errors';
 
 // The clients (the twilio SDK, serverless-api) load on first use, in the
 // provider process: the program, which only declares resources, never needs
 // them, and every preview would pay for loading them.
-const createTwilioClient: typeof TwilioClient.createTwilioClient = (...args) =>
-  (require("../../../clients/twilio-client") as typeof TwilioClient).createTwilioClient(...args);
-const createServerlessClient: typeof ServerlessClient.createServerlessClient = (...args) =>
-  (require("../../../clients/serverless-client") as typeof ServerlessClient).createServerlessClient(...args);
-import { resolveSettings, secretValues, type ProviderSettings } from "./settings";
+const createTwilioClient: typeof TwilioClient.createTwilioClient = (...args) => (require('../../../clients/twilio-client') as typeof TwilioClient).createTwilioClient(...args);
+const createServerlessClient: typeof ServerlessClient.createServerlessClient = (...args) => (require('../../../clients/serverless-client') as typeof ServerlessClient).createServerlessClient(...args);
+import { resolveSettings, secretValues, type ProviderSettings } from './settings';
 
 export interface TwilioSession {
   settings: ProviderSettings;

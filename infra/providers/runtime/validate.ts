@@ -1,7 +1,7 @@
 // Small input checks shared by the providers; each returns a reason or
 // nothing, and the caller names the property.
-import type { Failure } from "./define";
-import { sidPattern } from "../../../functions/lib/contract.private";
+import type { Failure } from './define';
+import { sidPattern } from '../../../functions/lib/contract.private';
 
 export const SID_PATTERN = sidPattern;
 
@@ -24,8 +24,8 @@ export class Checks<I extends object> {
   private each(key: keyof I, required: boolean, check: (v: unknown) => string | undefined) {
     if (!this.isKnown(key)) return this;
     const v = this.value(key);
-    if (v === undefined || v === null || v === "") {
-      if (required) this.fail(key, "is required");
+    if (v === undefined || v === null || v === '') {
+      if (required) this.fail(key, 'is required');
       return this;
     }
     const reason = check(v);
@@ -34,43 +34,39 @@ export class Checks<I extends object> {
   }
 
   sid(key: keyof I, prefix: string, required = true) {
-    return this.each(key, required, (v) =>
-      typeof v === "string" && SID_PATTERN(prefix).test(v) ? undefined : `must be a ${prefix} SID ('${prefix}' + 32 hex digits), got ${preview(v)}`,
-    );
+    return this.each(key, required, (v) => (typeof v === 'string' && SID_PATTERN(prefix).test(v) ? undefined : `must be a ${prefix} SID ('${prefix}' + 32 hex digits), got ${preview(v)}`));
   }
 
   text(key: keyof I, maxLength: number, required = true) {
     return this.each(key, required, (v) => {
-      if (typeof v !== "string") return `must be a string, got ${typeof v}`;
-      if (v.trim() !== v) return "must not start or end with whitespace";
+      if (typeof v !== 'string') return `must be a string, got ${typeof v}`;
+      if (v.trim() !== v) return 'must not start or end with whitespace';
       return v.length > maxLength ? `must be at most ${maxLength} characters (got ${v.length})` : undefined;
     });
   }
 
   pattern(key: keyof I, pattern: RegExp, description: string, required = true) {
-    return this.each(key, required, (v) => (typeof v === "string" && pattern.test(v) ? undefined : `must be ${description}, got ${preview(v)}`));
+    return this.each(key, required, (v) => (typeof v === 'string' && pattern.test(v) ? undefined : `must be ${description}, got ${preview(v)}`));
   }
 
   oneOf(key: keyof I, values: readonly string[], required = false) {
-    return this.each(key, required, (v) => (values.includes(v as string) ? undefined : `must be one of ${values.join(", ")}, got ${preview(v)}`));
+    return this.each(key, required, (v) => (values.includes(v as string) ? undefined : `must be one of ${values.join(', ')}, got ${preview(v)}`));
   }
 
   integer(key: keyof I, min: number, max: number, required = false) {
-    return this.each(key, required, (v) =>
-      Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `must be an integer from ${min} to ${max}, got ${preview(v)}`,
-    );
+    return this.each(key, required, (v) => (Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? undefined : `must be an integer from ${min} to ${max}, got ${preview(v)}`));
   }
 
   boolean(key: keyof I, required = false) {
-    return this.each(key, required, (v) => (typeof v === "boolean" ? undefined : `must be true or false, got ${preview(v)}`));
+    return this.each(key, required, (v) => (typeof v === 'boolean' ? undefined : `must be true or false, got ${preview(v)}`));
   }
 
   url(key: keyof I, required = false) {
     return this.each(key, required, (v) => {
-      if (typeof v !== "string") return `must be a URL string`;
+      if (typeof v !== 'string') return `must be a URL string`;
       try {
         const u = new URL(v);
-        return u.protocol === "https:" || u.protocol === "http:" ? undefined : `must be an http(s) URL, got ${preview(v)}`;
+        return u.protocol === 'https:' || u.protocol === 'http:' ? undefined : `must be an http(s) URL, got ${preview(v)}`;
       } catch {
         return `must be an absolute URL, got ${preview(v)}`;
       }
@@ -83,6 +79,6 @@ export class Checks<I extends object> {
 }
 
 function preview(v: unknown): string {
-  const s = typeof v === "string" ? `'${v}'` : JSON.stringify(v);
+  const s = typeof v === 'string' ? `'${v}'` : JSON.stringify(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }

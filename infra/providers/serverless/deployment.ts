@@ -7,18 +7,18 @@
 // effect on a deployment); variables are written only when they differ, and
 // variables the stack no longer declares are removed. A no-op `up` makes no
 // API call at all.
-import * as crypto from "node:crypto";
-import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
-import type FormDataType from "form-data";
-import { createSafely } from "../runtime/create-safely";
-import type { ResourceType } from "../runtime/define";
-import { TwilioResource } from "../resource";
-import { deleteIfPresent, retryIdempotent, sleep } from "../runtime/retry";
-import { Checks } from "../runtime/validate";
-import { openServerlessClient, type TwilioSession } from "../runtime/twilio";
+import * as crypto from 'node:crypto';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import type FormDataType from 'form-data';
+import { createSafely } from '../runtime/create-safely';
+import type { ResourceType } from '../runtime/define';
+import { TwilioResource } from '../resource';
+import { deleteIfPresent, retryIdempotent, sleep } from '../runtime/retry';
+import { Checks } from '../runtime/validate';
+import { openServerlessClient, type TwilioSession } from '../runtime/twilio';
 
-export type Visibility = "public" | "protected" | "private";
+export type Visibility = 'public' | 'protected' | 'private';
 
 /** One function or asset as the program gives it. */
 export interface SourceFile {
@@ -68,9 +68,9 @@ export interface DeploymentOutputs extends DeploymentInputs {
   variableSids: Record<string, string>;
 }
 
-export const RUNTIMES = ["node18", "node20", "node22"] as const;
+export const RUNTIMES = ['node18', 'node20', 'node22'] as const;
 
-const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
+const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
 
 function normalizeFiles(files: SourceFile[] | undefined): SourceFile[] {
   return [...(files ?? [])]
@@ -80,74 +80,76 @@ function normalizeFiles(files: SourceFile[] | undefined): SourceFile[] {
 
 /** Files compare by path, visibility and content hash, never by content. */
 function sameFiles(a: unknown, b: unknown): boolean {
-  const key = (files: unknown) =>
-    JSON.stringify(((files as SourceFile[] | undefined) ?? []).map((f) => [f.path, f.visibility, f.sha256]).sort());
+  const key = (files: unknown) => JSON.stringify(((files as SourceFile[] | undefined) ?? []).map((f) => [f.path, f.visibility, f.sha256]).sort());
   return key(a) === key(b);
 }
 
-type Kind = "Functions" | "Assets";
+type Kind = 'Functions' | 'Assets';
 
 export const deploymentType: ResourceType<DeploymentInputs, DeploymentOutputs> = {
-  kind: "Deployment",
-  label: (p) => `Serverless Deployment of ${p.environmentSid ?? "?"}`,
+  kind: 'Deployment',
+  label: (p) => `Serverless Deployment of ${p.environmentSid ?? '?'}`,
   normalize: (i) => ({
     ...i,
-    runtime: i.runtime ?? "node22",
+    runtime: i.runtime ?? 'node22',
     functions: normalizeFiles(i.functions),
     assets: normalizeFiles(i.assets),
     dependencies: i.dependencies ?? {},
     variables: i.variables ?? {},
   }),
   validate(i, known) {
-    const c = new Checks(i, known).sid("serviceSid", "ZS").sid("environmentSid", "ZE").oneOf("runtime", RUNTIMES);
+    const c = new Checks(i, known).sid('serviceSid', 'ZS').sid('environmentSid', 'ZE').oneOf('runtime', RUNTIMES);
     const seen = new Set<string>();
-    for (const [kind, files] of [["functions", i.functions], ["assets", i.assets]] as const) {
+    for (const [kind, files] of [
+      ['functions', i.functions],
+      ['assets', i.assets],
+    ] as const) {
       if (!known(kind)) continue;
-      if (kind === "functions" && (!Array.isArray(files) || files.length === 0)) {
-        c.failures.push({ property: kind, reason: "functions must list at least one function (Twilio builds need a version)" });
+      if (kind === 'functions' && (!Array.isArray(files) || files.length === 0)) {
+        c.failures.push({ property: kind, reason: 'functions must list at least one function (Twilio builds need a version)' });
         continue;
       }
       (files ?? []).forEach((f, n) => {
         const where = `${kind}[${n}]`;
-        if (typeof f.path !== "string" || !/^\/[A-Za-z0-9_\-./]*$/.test(f.path)) {
+        if (typeof f.path !== 'string' || !/^\/[A-Za-z0-9_\-./]*$/.test(f.path)) {
           c.failures.push({ property: kind, reason: `${where}.path must start with '/' and use letters, digits, '_', '-', '.', '/', got '${f.path}'` });
         } else if (seen.has(f.path)) {
           c.failures.push({ property: kind, reason: `${where}.path '${f.path}' is used twice` });
         }
         seen.add(f.path);
-        if (!["public", "protected", "private"].includes(f.visibility)) {
+        if (!['public', 'protected', 'private'].includes(f.visibility)) {
           c.failures.push({ property: kind, reason: `${where}.visibility must be public, protected or private, got '${f.visibility}'` });
         }
-        if (typeof f.content !== "string") c.failures.push({ property: kind, reason: `${where}.content must be the file's text` });
+        if (typeof f.content !== 'string') c.failures.push({ property: kind, reason: `${where}.content must be the file's text` });
       });
     }
-    for (const [key, value] of Object.entries(known("variables") ? (i.variables ?? {}) : {})) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) c.failures.push({ property: "variables", reason: `variables key '${key}' must be a valid identifier of at most 128 characters` });
-      if (typeof value !== "string") c.failures.push({ property: "variables", reason: `variables.${key} must be a string` });
-      else if (Buffer.byteLength(value) > 450) c.failures.push({ property: "variables", reason: `variables.${key} is ${Buffer.byteLength(value)} bytes; Twilio allows 450` });
+    for (const [key, value] of Object.entries(known('variables') ? (i.variables ?? {}) : {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(key)) c.failures.push({ property: 'variables', reason: `variables key '${key}' must be a valid identifier of at most 128 characters` });
+      if (typeof value !== 'string') c.failures.push({ property: 'variables', reason: `variables.${key} must be a string` });
+      else if (Buffer.byteLength(value) > 450) c.failures.push({ property: 'variables', reason: `variables.${key} is ${Buffer.byteLength(value)} bytes; Twilio allows 450` });
     }
     return c.failures;
   },
-  diffKeys: ["serviceSid", "environmentSid", "runtime", "functions", "assets", "dependencies", "variables"],
+  diffKeys: ['serviceSid', 'environmentSid', 'runtime', 'functions', 'assets', 'dependencies', 'variables'],
   equals: { functions: sameFiles, assets: sameFiles },
-  replaceKeys: ["serviceSid", "environmentSid"],
+  replaceKeys: ['serviceSid', 'environmentSid'],
   create: async (i, twilio) => ({ id: i.environmentSid, outs: await sync(undefined, i, twilio) }),
   async read(_id, olds, twilio) {
-    const env = await twilio.call(deploymentType.label(olds), "read its environment", () =>
+    const env = await twilio.call(deploymentType.label(olds), 'read its environment', () =>
       retryIdempotent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(olds.environmentSid).fetch()),
     );
-    const variables = await twilio.call(deploymentType.label(olds), "read its variables", () =>
+    const variables = await twilio.call(deploymentType.label(olds), 'read its variables', () =>
       retryIdempotent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(olds.environmentSid).variables.list()),
     );
     // Drift the stack can see: another build deployed, variables edited in the Console.
     // A foreign build marks every file changed, so the next `up` redeploys ours.
-    const foreignBuild = (env.buildSid ?? "") !== olds.buildSid;
-    const mark = (files: DeployedFile[]) => files.map((f) => (foreignBuild ? { ...f, sha256: `replaced-by-${env.buildSid ?? "no-build"}` } : f));
+    const foreignBuild = (env.buildSid ?? '') !== olds.buildSid;
+    const mark = (files: DeployedFile[]) => files.map((f) => (foreignBuild ? { ...f, sha256: `replaced-by-${env.buildSid ?? 'no-build'}` } : f));
     return {
       ...olds,
       functions: mark(olds.functions),
       assets: mark(olds.assets ?? []),
-      buildSid: env.buildSid ?? "",
+      buildSid: env.buildSid ?? '',
       variables: Object.fromEntries(variables.map((v) => [v.key, v.value])),
       variableSids: Object.fromEntries(variables.map((v) => [v.key, v.sid])),
     };
@@ -157,11 +159,9 @@ export const deploymentType: ResourceType<DeploymentInputs, DeploymentOutputs> =
     const service = twilio.client.serverless.v1.services(olds.serviceSid);
     const label = deploymentType.label(olds);
     // Deploying no build frees the versions, so their Functions can be deleted.
-    await twilio.call(label, "undeploy it", () =>
-      retryIdempotent(() => service.environments(olds.environmentSid).deployments.create({})),
-    );
+    await twilio.call(label, 'undeploy it', () => retryIdempotent(() => service.environments(olds.environmentSid).deployments.create({})));
     for (const sid of Object.values(olds.variableSids ?? {})) {
-      await twilio.call(label, "delete a variable", () => deleteIfPresent(() => service.environments(olds.environmentSid).variables(sid).remove()));
+      await twilio.call(label, 'delete a variable', () => deleteIfPresent(() => service.environments(olds.environmentSid).variables(sid).remove()));
     }
     for (const f of (olds.functions ?? []).filter(isOwn)) {
       await twilio.call(label, `delete function ${f.path}`, () => deleteIfPresent(() => service.functions(f.resourceSid).remove()));
@@ -177,8 +177,8 @@ async function sync(olds: DeploymentOutputs | undefined, news: DeploymentInputs,
   const label = deploymentType.label(news);
   const service = twilio.client.serverless.v1.services(news.serviceSid);
 
-  const functions = await syncFiles("Functions", olds?.functions ?? [], news.functions, news.serviceSid, twilio);
-  const assets = await syncFiles("Assets", olds?.assets ?? [], news.assets ?? [], news.serviceSid, twilio);
+  const functions = await syncFiles('Functions', olds?.functions ?? [], news.functions, news.serviceSid, twilio);
+  const assets = await syncFiles('Assets', olds?.assets ?? [], news.assets ?? [], news.serviceSid, twilio);
   const versionsChanged =
     !sameVersions(olds?.functions, functions.files) ||
     !sameVersions(olds?.assets, assets.files) ||
@@ -187,8 +187,8 @@ async function sync(olds: DeploymentOutputs | undefined, news: DeploymentInputs,
 
   const variables = await syncVariables(olds, news, twilio);
 
-  let buildSid = olds?.buildSid ?? "";
-  let deploymentSid = olds?.deploymentSid ?? "";
+  let buildSid = olds?.buildSid ?? '';
+  let deploymentSid = olds?.deploymentSid ?? '';
   if (versionsChanged || !buildSid) {
     buildSid = await build(news, functions.files, assets.files, twilio);
   }
@@ -213,7 +213,11 @@ async function sync(olds: DeploymentOutputs | undefined, news: DeploymentInputs,
 }
 
 function sameVersions(a: DeployedFile[] | undefined, b: DeployedFile[]): boolean {
-  const key = (files: DeployedFile[]) => files.map((f) => f.versionSid).sort().join(",");
+  const key = (files: DeployedFile[]) =>
+    files
+      .map((f) => f.versionSid)
+      .sort()
+      .join(',');
   return a !== undefined && key(a) === key(b);
 }
 
@@ -251,19 +255,19 @@ interface NamedResourceList {
 
 function resourceApi(kind: Kind, serviceSid: string, twilio: TwilioSession): NamedResourceList {
   const service = twilio.client.serverless.v1.services(serviceSid);
-  return (kind === "Functions" ? service.functions : service.assets) as unknown as NamedResourceList;
+  return (kind === 'Functions' ? service.functions : service.assets) as unknown as NamedResourceList;
 }
 
 async function listResources(kind: Kind, serviceSid: string, twilio: TwilioSession): Promise<Map<string, string>> {
-  const list = await twilio.call(`Serverless ${kind}`, "list them", () => retryIdempotent(() => resourceApi(kind, serviceSid, twilio).list()));
+  const list = await twilio.call(`Serverless ${kind}`, 'list them', () => retryIdempotent(() => resourceApi(kind, serviceSid, twilio).list()));
   return new Map(list.map((r) => [r.friendlyName, r.sid]));
 }
 
 /** Functions and Assets are named by their path, which makes them findable after a lost response. */
 async function createResource(kind: Kind, serviceSid: string, filePath: string, twilio: TwilioSession): Promise<string> {
   const api = resourceApi(kind, serviceSid, twilio);
-  const label = `Serverless ${kind === "Functions" ? "Function" : "Asset"} ${filePath}`;
-  const created = await twilio.call(label, "create it", () =>
+  const label = `Serverless ${kind === 'Functions' ? 'Function' : 'Asset'} ${filePath}`;
+  const created = await twilio.call(label, 'create it', () =>
     createSafely<{ sid: string }>({
       describe: label,
       create: () => api.create({ friendlyName: filePath }),
@@ -280,21 +284,21 @@ async function createResource(kind: Kind, serviceSid: string, filePath: string, 
  */
 async function uploadVersion(kind: Kind, serviceSid: string, resourceSid: string, f: SourceFile, twilio: TwilioSession): Promise<string> {
   const client = openServerlessClient(twilio.settings);
-  const label = `Serverless ${kind === "Functions" ? "Function" : "Asset"} ${f.path}`;
-  return twilio.call(label, "upload a version", () =>
+  const label = `Serverless ${kind === 'Functions' ? 'Function' : 'Asset'} ${f.path}`;
+  return twilio.call(label, 'upload a version', () =>
     retryIdempotent(async () => {
       // Loaded here, in the provider process: the program never uploads.
-      const FormData = require("form-data") as typeof FormDataType;
+      const FormData = require('form-data') as typeof FormDataType;
       const form = new FormData();
-      form.append("Path", f.path);
-      form.append("Visibility", f.visibility);
-      form.append("Content", Buffer.from(f.content ?? "", "utf8"), {
-        filename: path.posix.basename(f.path) + (kind === "Functions" ? ".js" : ""),
-        contentType: kind === "Functions" ? "application/javascript" : "application/octet-stream",
+      form.append('Path', f.path);
+      form.append('Visibility', f.visibility);
+      form.append('Content', Buffer.from(f.content ?? '', 'utf8'), {
+        filename: path.posix.basename(f.path) + (kind === 'Functions' ? '.js' : ''),
+        contentType: kind === 'Functions' ? 'application/javascript' : 'application/octet-stream',
       });
-      const response = (await client.request("post", `Services/${serviceSid}/${kind}/${resourceSid}/Versions`, {
-        responseType: "text",
-        prefixUrl: "https://serverless-upload.twilio.com/v1",
+      const response = (await client.request('post', `Services/${serviceSid}/${kind}/${resourceSid}/Versions`, {
+        responseType: 'text',
+        prefixUrl: 'https://serverless-upload.twilio.com/v1',
         body: form,
         retry: { limit: 0 },
       })) as { body: string };
@@ -310,25 +314,33 @@ async function build(news: DeploymentInputs, functions: DeployedFile[], assets: 
   const assetVersions = assets.map((a) => a.versionSid);
   const dependencies = JSON.stringify(Object.entries(news.dependencies ?? {}).map(([name, version]) => ({ name, version })));
   const sameSet = (a: string[] | undefined, b: string[]) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...b].sort());
-  const created = await twilio.call(label, "start a build", () =>
+  const created = await twilio.call(label, 'start a build', () =>
     createSafely<{ sid: string }>({
       describe: `${label}: build`,
       create: () => builds.create({ functionVersions, assetVersions, dependencies, runtime: news.runtime }),
       // A build of exactly these versions that has not failed is the one we asked for.
       find: async () =>
-        (await builds.list({ limit: 20 })).filter(
-          (b) =>
-            b.status !== "failed" &&
-            sameSet((b.functionVersions as Array<{ sid: string }> | null)?.map((v) => v.sid), functionVersions) &&
-            sameSet((b.assetVersions as Array<{ sid: string }> | null)?.map((v) => v.sid), assetVersions),
-        ).slice(0, 1),
+        (await builds.list({ limit: 20 }))
+          .filter(
+            (b) =>
+              b.status !== 'failed' &&
+              sameSet(
+                (b.functionVersions as Array<{ sid: string }> | null)?.map((v) => v.sid),
+                functionVersions,
+              ) &&
+              sameSet(
+                (b.assetVersions as Array<{ sid: string }> | null)?.map((v) => v.sid),
+                assetVersions,
+              ),
+          )
+          .slice(0, 1),
     }),
   );
   const deadline = Date.now() + 5 * 60_000;
   for (;;) {
-    const status = await twilio.call(label, "read the build status", () => retryIdempotent(() => builds(created.sid).buildStatus().fetch()));
-    if (status.status === "completed") return created.sid;
-    if (status.status === "failed") {
+    const status = await twilio.call(label, 'read the build status', () => retryIdempotent(() => builds(created.sid).buildStatus().fetch()));
+    if (status.status === 'completed') return created.sid;
+    if (status.status === 'failed') {
       throw new Error(`${label}: build ${created.sid} failed; check the functions compile and the dependencies resolve (Twilio Console > Functions > Logs)`);
     }
     if (Date.now() > deadline) throw new Error(`${label}: build ${created.sid} did not finish within 5 minutes`);
@@ -361,10 +373,10 @@ async function syncVariables(olds: DeploymentOutputs | undefined, news: Deployme
   const wanted = news.variables ?? {};
   let current: Record<string, { sid: string; value: string }>;
   if (olds) {
-    current = Object.fromEntries(Object.entries(olds.variables ?? {}).map(([k, v]) => [k, { sid: olds.variableSids?.[k] ?? "", value: v }]));
+    current = Object.fromEntries(Object.entries(olds.variables ?? {}).map(([k, v]) => [k, { sid: olds.variableSids?.[k] ?? '', value: v }]));
   } else {
     // First deploy into this environment: whatever is there is ours to reconcile.
-    const live = await twilio.call(label, "list variables", () => retryIdempotent(() => api.list()));
+    const live = await twilio.call(label, 'list variables', () => retryIdempotent(() => api.list()));
     current = Object.fromEntries(live.map((v) => [v.key, { sid: v.sid, value: v.value }]));
   }
   const sids: Record<string, string> = {};
@@ -407,6 +419,6 @@ export class Deployment extends TwilioResource {
   declare readonly deploymentSid: pulumi.Output<string>;
   declare readonly variables: pulumi.Output<Record<string, string>>;
   constructor(name: string, args: DeploymentArgs, opts?: pulumi.CustomResourceOptions) {
-    super("Deployment", name, { buildSid: undefined, deploymentSid: undefined, variableSids: undefined, ...args }, opts);
+    super('Deployment', name, { buildSid: undefined, deploymentSid: undefined, variableSids: undefined, ...args }, opts);
   }
 }

@@ -1,11 +1,11 @@
 // Serverless Environment. Twilio has no update for environments: every input
 // change replaces it, deleting first (unique name and domain suffix collide).
-import * as pulumi from "@pulumi/pulumi";
-import { createSafely } from "../runtime/create-safely";
-import type { ResourceType } from "../runtime/define";
-import { TwilioSidResource, type ArgsOf } from "../resource";
-import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
-import { Checks } from "../runtime/validate";
+import * as pulumi from '@pulumi/pulumi';
+import { createSafely } from '../runtime/create-safely';
+import type { ResourceType } from '../runtime/define';
+import { TwilioSidResource, type ArgsOf } from '../resource';
+import { deleteIfPresent, retryIdempotent } from '../runtime/retry';
+import { Checks } from '../runtime/validate';
 
 export interface EnvironmentInputs {
   serviceSid: string;
@@ -36,21 +36,21 @@ const toOutputs = (serviceSid: string, e: EnvironmentApi): EnvironmentOutputs =>
 });
 
 export const environmentType: ResourceType<EnvironmentInputs, EnvironmentOutputs> = {
-  kind: "Environment",
-  label: (p) => `Serverless Environment "${p.uniqueName ?? "?"}"`,
+  kind: 'Environment',
+  label: (p) => `Serverless Environment "${p.uniqueName ?? '?'}"`,
   normalize: (i) => ({ ...i, domainSuffix: i.domainSuffix || undefined }),
   validate: (i, known) =>
     new Checks(i, known)
-      .sid("serviceSid", "ZS")
-      .pattern("uniqueName", /^[A-Za-z0-9_-]{1,100}$/, "1-100 letters, digits, '_' or '-'")
-      .pattern("domainSuffix", /^[a-z0-9-]{1,16}$/, "1-16 lowercase letters, digits or '-'", false).failures,
-  diffKeys: ["serviceSid", "uniqueName", "domainSuffix"],
-  replaceKeys: ["serviceSid", "uniqueName", "domainSuffix"],
+      .sid('serviceSid', 'ZS')
+      .pattern('uniqueName', /^[A-Za-z0-9_-]{1,100}$/, "1-100 letters, digits, '_' or '-'")
+      .pattern('domainSuffix', /^[a-z0-9-]{1,16}$/, "1-16 lowercase letters, digits or '-'", false).failures,
+  diffKeys: ['serviceSid', 'uniqueName', 'domainSuffix'],
+  replaceKeys: ['serviceSid', 'uniqueName', 'domainSuffix'],
   deleteBeforeReplace: true,
   async create(i, twilio) {
     const environments = twilio.client.serverless.v1.services(i.serviceSid).environments;
     const label = environmentType.label(i);
-    const e = await twilio.call(label, "create it", () =>
+    const e = await twilio.call(label, 'create it', () =>
       createSafely<EnvironmentApi>({
         describe: label,
         create: () => environments.create({ uniqueName: i.uniqueName, domainSuffix: i.domainSuffix }),
@@ -60,9 +60,7 @@ export const environmentType: ResourceType<EnvironmentInputs, EnvironmentOutputs
     return { id: e.sid, outs: toOutputs(i.serviceSid, e) };
   },
   async read(id, olds, twilio) {
-    const e = await twilio.call(environmentType.label(olds), "read it", () =>
-      retryIdempotent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(id).fetch()),
-    );
+    const e = await twilio.call(environmentType.label(olds), 'read it', () => retryIdempotent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(id).fetch()));
     return toOutputs(olds.serviceSid, e);
   },
   async update(_id, olds) {
@@ -70,9 +68,7 @@ export const environmentType: ResourceType<EnvironmentInputs, EnvironmentOutputs
     return olds;
   },
   async delete(id, olds, twilio) {
-    await twilio.call(environmentType.label(olds), "delete it", () =>
-      deleteIfPresent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(id).remove()),
-    );
+    await twilio.call(environmentType.label(olds), 'delete it', () => deleteIfPresent(() => twilio.client.serverless.v1.services(olds.serviceSid).environments(id).remove()));
   },
 };
 
@@ -81,6 +77,6 @@ export type EnvironmentArgs = ArgsOf<EnvironmentInputs>;
 export class Environment extends TwilioSidResource {
   declare readonly domainName: pulumi.Output<string>;
   constructor(name: string, args: EnvironmentArgs, opts?: pulumi.CustomResourceOptions) {
-    super("Environment", name, { domainName: undefined, ...args }, opts);
+    super('Environment', name, { domainName: undefined, ...args }, opts);
   }
 }

@@ -4,15 +4,15 @@
 // `target_workers` is compared in canonical form, so respacing or re-casing
 // the expression is not a change. An adopted queue is changed only in the
 // fields the program declares and is never deleted: destroy restores them.
-import * as pulumi from "@pulumi/pulumi";
-import { canonicalizeExpression, validateTargetWorkersExpression } from "../../../routing";
-import { exactlyOne, isAdopting, pickDeclared, restoreAdopted, syncAdopted, type AdoptionApi, type AdoptionInputs, type Originals } from "../runtime/adoption";
-import { createSafely } from "../runtime/create-safely";
-import type { ResourceType } from "../runtime/define";
-import { TwilioSidResource, type ArgsOf } from "../resource";
-import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
-import type { TwilioSession } from "../runtime/twilio";
-import { Checks } from "../runtime/validate";
+import * as pulumi from '@pulumi/pulumi';
+import { canonicalizeExpression, validateTargetWorkersExpression } from '../../../routing';
+import { exactlyOne, isAdopting, pickDeclared, restoreAdopted, syncAdopted, type AdoptionApi, type AdoptionInputs, type Originals } from '../runtime/adoption';
+import { createSafely } from '../runtime/create-safely';
+import type { ResourceType } from '../runtime/define';
+import { TwilioSidResource, type ArgsOf } from '../resource';
+import { deleteIfPresent, retryIdempotent } from '../runtime/retry';
+import type { TwilioSession } from '../runtime/twilio';
+import { Checks } from '../runtime/validate';
 
 export interface TaskQueueInputs extends AdoptionInputs {
   workspaceSid: string;
@@ -23,7 +23,7 @@ export interface TaskQueueInputs extends AdoptionInputs {
   /** 1–50, default 1 when creating. */
   maxReservedWorkers?: number;
   /** Default FIFO when creating. */
-  taskOrder?: "FIFO" | "LIFO";
+  taskOrder?: 'FIFO' | 'LIFO';
   reservationActivitySid?: string;
   assignmentActivitySid?: string;
 }
@@ -45,11 +45,11 @@ interface QueueApi {
   assignmentActivitySid: string | null;
 }
 
-const UPDATABLE = ["friendlyName", "targetWorkers", "maxReservedWorkers", "taskOrder", "reservationActivitySid", "assignmentActivitySid"] as const;
+const UPDATABLE = ['friendlyName', 'targetWorkers', 'maxReservedWorkers', 'taskOrder', 'reservationActivitySid', 'assignmentActivitySid'] as const;
 
 function canonical(expression: string): string {
   try {
-    return canonicalizeExpression(expression, "queue");
+    return canonicalizeExpression(expression, 'queue');
   } catch {
     return expression; // validate() reports it; never hide what the user wrote
   }
@@ -58,16 +58,16 @@ function canonical(expression: string): string {
 function raw(q: QueueApi): Partial<TaskQueueInputs> {
   return {
     friendlyName: q.friendlyName,
-    targetWorkers: q.targetWorkers ?? "1==1",
+    targetWorkers: q.targetWorkers ?? '1==1',
     maxReservedWorkers: q.maxReservedWorkers,
-    taskOrder: q.taskOrder as "FIFO" | "LIFO",
+    taskOrder: q.taskOrder as 'FIFO' | 'LIFO',
     reservationActivitySid: q.reservationActivitySid ?? undefined,
     assignmentActivitySid: q.assignmentActivitySid ?? undefined,
   };
 }
 
 function live(q: QueueApi): Partial<TaskQueueInputs> {
-  return { ...raw(q), targetWorkers: canonical(q.targetWorkers ?? "1==1") };
+  return { ...raw(q), targetWorkers: canonical(q.targetWorkers ?? '1==1') };
 }
 
 function toOutputs(workspaceSid: string, q: QueueApi): TaskQueueOutputs {
@@ -81,12 +81,10 @@ export const queueAdoption: AdoptionApi<TaskQueueInputs, QueueApi> = {
     const label = taskQueueType.label(i);
     if (i.adoptSid) {
       const sid = i.adoptSid;
-      return twilio.call(label, "find it", () => retryIdempotent(() => queues(i, twilio)(sid).fetch()));
+      return twilio.call(label, 'find it', () => retryIdempotent(() => queues(i, twilio)(sid).fetch()));
     }
     const name = i.adoptName as string;
-    const found = await twilio.call(label, "find it", () =>
-      retryIdempotent(async () => (await queues(i, twilio).list({ friendlyName: name })).filter((q) => q.friendlyName === name)),
-    );
+    const found = await twilio.call(label, 'find it', () => retryIdempotent(async () => (await queues(i, twilio).list({ friendlyName: name })).filter((q) => q.friendlyName === name)));
     return exactlyOne(label, `TaskQueue named '${name}' in workspace ${i.workspaceSid}`, found);
   },
   fetch: (sid, i, twilio) => queues(i, twilio)(sid).fetch(),
@@ -96,33 +94,33 @@ export const queueAdoption: AdoptionApi<TaskQueueInputs, QueueApi> = {
 };
 
 export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
-  kind: "TaskQueue",
-  label: (p) => `TaskQueue "${p.friendlyName ?? p.adoptName ?? p.adoptSid ?? "?"}"${isAdopting(p) ? " (adopted)" : ""}`,
+  kind: 'TaskQueue',
+  label: (p) => `TaskQueue "${p.friendlyName ?? p.adoptName ?? p.adoptSid ?? '?'}"${isAdopting(p) ? ' (adopted)' : ''}`,
   normalize: (i) =>
     isAdopting(i)
       ? { ...i, ...(i.targetWorkers !== undefined ? { targetWorkers: canonical(i.targetWorkers) } : {}) }
-      : { ...i, targetWorkers: canonical(i.targetWorkers ?? "1==1"), maxReservedWorkers: i.maxReservedWorkers ?? 1, taskOrder: i.taskOrder ?? "FIFO" },
+      : { ...i, targetWorkers: canonical(i.targetWorkers ?? '1==1'), maxReservedWorkers: i.maxReservedWorkers ?? 1, taskOrder: i.taskOrder ?? 'FIFO' },
   validate(i, known) {
     const c = new Checks(i, known)
-      .sid("workspaceSid", "WS")
-      .sid("adoptSid", "WQ", false)
-      .text("adoptName", 64, false)
-      .text("friendlyName", 64, !isAdopting(i))
-      .integer("maxReservedWorkers", 1, 50)
-      .oneOf("taskOrder", ["FIFO", "LIFO"])
-      .sid("reservationActivitySid", "WA", false)
-      .sid("assignmentActivitySid", "WA", false);
-    if (i.adoptSid && i.adoptName) c.failures.push({ property: "adoptName", reason: "adoptName and adoptSid name the queue to adopt twice; give one" });
-    if (known("targetWorkers") && i.targetWorkers !== undefined) {
+      .sid('workspaceSid', 'WS')
+      .sid('adoptSid', 'WQ', false)
+      .text('adoptName', 64, false)
+      .text('friendlyName', 64, !isAdopting(i))
+      .integer('maxReservedWorkers', 1, 50)
+      .oneOf('taskOrder', ['FIFO', 'LIFO'])
+      .sid('reservationActivitySid', 'WA', false)
+      .sid('assignmentActivitySid', 'WA', false);
+    if (i.adoptSid && i.adoptName) c.failures.push({ property: 'adoptName', reason: 'adoptName and adoptSid name the queue to adopt twice; give one' });
+    if (known('targetWorkers') && i.targetWorkers !== undefined) {
       for (const f of validateTargetWorkersExpression(i.targetWorkers)) {
-        c.failures.push({ property: "targetWorkers", reason: `targetWorkers: ${f.message}` });
+        c.failures.push({ property: 'targetWorkers', reason: `targetWorkers: ${f.message}` });
       }
     }
     return c.failures;
   },
   isAdopted: isAdopting,
-  diffKeys: ["workspaceSid", "adoptSid", "adoptName", ...UPDATABLE],
-  replaceKeys: ["workspaceSid", "adoptSid", "adoptName"],
+  diffKeys: ['workspaceSid', 'adoptSid', 'adoptName', ...UPDATABLE],
+  replaceKeys: ['workspaceSid', 'adoptSid', 'adoptName'],
   async create(i, twilio) {
     const label = taskQueueType.label(i);
     if (isAdopting(i)) {
@@ -130,7 +128,7 @@ export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
       return { id: adopted.sid, outs: { ...i, ...adopted.live, sid: adopted.sid, adopted: true, originals: adopted.originals } };
     }
     const api = queues(i, twilio);
-    const q = await twilio.call(label, "create it", () =>
+    const q = await twilio.call(label, 'create it', () =>
       createSafely<QueueApi>({
         describe: label,
         create: () =>
@@ -148,7 +146,7 @@ export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
     return { id: q.sid, outs: toOutputs(i.workspaceSid, q) };
   },
   async read(id, olds, twilio) {
-    const q = await twilio.call(taskQueueType.label(olds), "read it", () => retryIdempotent(() => queues(olds, twilio)(id).fetch()));
+    const q = await twilio.call(taskQueueType.label(olds), 'read it', () => retryIdempotent(() => queues(olds, twilio)(id).fetch()));
     if (olds.adopted) return { ...olds, ...pickDeclared(live(q), olds, UPDATABLE) };
     return toOutputs(olds.workspaceSid, q);
   },
@@ -159,13 +157,13 @@ export const taskQueueType: ResourceType<TaskQueueInputs, TaskQueueOutputs> = {
       return { ...news, ...adopted.live, sid: id, adopted: true, originals: adopted.originals };
     }
     const changed = Object.fromEntries(UPDATABLE.filter((k) => olds[k] !== news[k]).map((k) => [k, news[k]]));
-    const q = await twilio.call(label, "update it", () => retryIdempotent(() => queues(news, twilio)(id).update(changed)));
+    const q = await twilio.call(label, 'update it', () => retryIdempotent(() => queues(news, twilio)(id).update(changed)));
     return toOutputs(news.workspaceSid, q);
   },
   async delete(id, olds, twilio) {
     const label = taskQueueType.label(olds);
     if (olds.adopted) return restoreAdopted(label, queueAdoption, id, olds.originals, olds, twilio);
-    await twilio.call(label, "delete it", () => deleteIfPresent(() => queues(olds, twilio)(id).remove()));
+    await twilio.call(label, 'delete it', () => deleteIfPresent(() => queues(olds, twilio)(id).remove()));
   },
 };
 
@@ -176,6 +174,6 @@ export class TaskQueue extends TwilioSidResource {
   declare readonly targetWorkers: pulumi.Output<string>;
   declare readonly adopted: pulumi.Output<boolean | undefined>;
   constructor(name: string, args: TaskQueueArgs, opts?: pulumi.CustomResourceOptions) {
-    super("TaskQueue", name, { adopted: undefined, originals: undefined, ...args }, opts);
+    super('TaskQueue', name, { adopted: undefined, originals: undefined, ...args }, opts);
   }
 }

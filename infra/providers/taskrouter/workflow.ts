@@ -5,15 +5,15 @@
 // expressions), so a plan shows only changes in meaning. An adopted workflow
 // is changed only in the declared fields and is never deleted: destroy writes
 // back the configuration text (and other fields) exactly as they were.
-import * as pulumi from "@pulumi/pulumi";
-import { canonicalizeWorkflowConfiguration, validateWorkflowConfiguration, type Finding } from "../../../routing";
-import { exactlyOne, isAdopting, pickDeclared, restoreAdopted, syncAdopted, type AdoptionApi, type AdoptionInputs, type Originals } from "../runtime/adoption";
-import { createSafely } from "../runtime/create-safely";
-import type { ResourceType } from "../runtime/define";
-import { TwilioSidResource, type ArgsOf } from "../resource";
-import { deleteIfPresent, retryIdempotent } from "../runtime/retry";
-import type { TwilioSession } from "../runtime/twilio";
-import { Checks } from "../runtime/validate";
+import * as pulumi from '@pulumi/pulumi';
+import { canonicalizeWorkflowConfiguration, validateWorkflowConfiguration, type Finding } from '../../../routing';
+import { exactlyOne, isAdopting, pickDeclared, restoreAdopted, syncAdopted, type AdoptionApi, type AdoptionInputs, type Originals } from '../runtime/adoption';
+import { createSafely } from '../runtime/create-safely';
+import type { ResourceType } from '../runtime/define';
+import { TwilioSidResource, type ArgsOf } from '../resource';
+import { deleteIfPresent, retryIdempotent } from '../runtime/retry';
+import type { TwilioSession } from '../runtime/twilio';
+import { Checks } from '../runtime/validate';
 
 export interface WorkflowInputs extends AdoptionInputs {
   workspaceSid: string;
@@ -59,8 +59,8 @@ function raw(w: WorkflowApi): Partial<WorkflowInputs> {
   return {
     friendlyName: w.friendlyName,
     configuration: w.configuration,
-    assignmentCallbackUrl: w.assignmentCallbackUrl ?? "",
-    fallbackAssignmentCallbackUrl: w.fallbackAssignmentCallbackUrl ?? "",
+    assignmentCallbackUrl: w.assignmentCallbackUrl ?? '',
+    fallbackAssignmentCallbackUrl: w.fallbackAssignmentCallbackUrl ?? '',
     taskReservationTimeout: w.taskReservationTimeout,
   };
 }
@@ -78,25 +78,23 @@ function toOutputs(workspaceSid: string, w: WorkflowApi): WorkflowOutputs {
   return { workspaceSid, sid: w.sid, ...live(w) } as WorkflowOutputs;
 }
 
-const UPDATABLE = ["friendlyName", "configuration", "assignmentCallbackUrl", "fallbackAssignmentCallbackUrl", "taskReservationTimeout"] as const;
+const UPDATABLE = ['friendlyName', 'configuration', 'assignmentCallbackUrl', 'fallbackAssignmentCallbackUrl', 'taskReservationTimeout'] as const;
 
 const workflows = (i: WorkflowInputs, twilio: TwilioSession) => twilio.client.taskrouter.v1.workspaces(i.workspaceSid).workflows;
 
 /** An update: tasks already routed keep their route unless re-evaluated, so a new configuration applies to waiting transfers too. */
 const updateWorkflow = (sid: string, fields: Record<string, unknown>, i: WorkflowInputs, twilio: TwilioSession) =>
-  workflows(i, twilio)(sid).update({ ...fields, ...(fields.configuration ? { reEvaluateTasks: "true" } : {}) });
+  workflows(i, twilio)(sid).update({ ...fields, ...(fields.configuration ? { reEvaluateTasks: 'true' } : {}) });
 
 export const workflowAdoption: AdoptionApi<WorkflowInputs, WorkflowApi> = {
   async find(i, twilio) {
     const label = workflowType.label(i);
     if (i.adoptSid) {
       const sid = i.adoptSid;
-      return twilio.call(label, "find it", () => retryIdempotent(() => workflows(i, twilio)(sid).fetch()));
+      return twilio.call(label, 'find it', () => retryIdempotent(() => workflows(i, twilio)(sid).fetch()));
     }
     const name = i.adoptName as string;
-    const found = await twilio.call(label, "find it", () =>
-      retryIdempotent(async () => (await workflows(i, twilio).list({ friendlyName: name })).filter((w) => w.friendlyName === name)),
-    );
+    const found = await twilio.call(label, 'find it', () => retryIdempotent(async () => (await workflows(i, twilio).list({ friendlyName: name })).filter((w) => w.friendlyName === name)));
     return exactlyOne(label, `Workflow named '${name}' in workspace ${i.workspaceSid}`, found);
   },
   fetch: (sid, i, twilio) => workflows(i, twilio)(sid).fetch(),
@@ -106,8 +104,8 @@ export const workflowAdoption: AdoptionApi<WorkflowInputs, WorkflowApi> = {
 };
 
 export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
-  kind: "Workflow",
-  label: (p) => `Workflow "${p.friendlyName ?? p.adoptName ?? p.adoptSid ?? "?"}"${isAdopting(p) ? " (adopted)" : ""}`,
+  kind: 'Workflow',
+  label: (p) => `Workflow "${p.friendlyName ?? p.adoptName ?? p.adoptSid ?? '?'}"${isAdopting(p) ? ' (adopted)' : ''}`,
   normalize: (i) => ({
     ...i,
     ...(i.configuration !== undefined ? { configuration: canonicalizeWorkflowConfiguration(i.configuration) } : {}),
@@ -115,25 +113,25 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
   }),
   validate(i, known) {
     const c = new Checks(i, known)
-      .sid("workspaceSid", "WS")
-      .sid("adoptSid", "WW", false)
-      .text("adoptName", 64, false)
-      .text("friendlyName", 64, !isAdopting(i))
-      .url("assignmentCallbackUrl")
-      .url("fallbackAssignmentCallbackUrl")
-      .integer("taskReservationTimeout", 1, 86400);
-    if (i.adoptSid && i.adoptName) c.failures.push({ property: "adoptName", reason: "adoptName and adoptSid name the workflow to adopt twice; give one" });
-    if (!isAdopting(i) && known("configuration") && i.configuration === undefined) c.failures.push({ property: "configuration", reason: "configuration is required" });
-    if (known("configuration") && i.configuration !== undefined) {
+      .sid('workspaceSid', 'WS')
+      .sid('adoptSid', 'WW', false)
+      .text('adoptName', 64, false)
+      .text('friendlyName', 64, !isAdopting(i))
+      .url('assignmentCallbackUrl')
+      .url('fallbackAssignmentCallbackUrl')
+      .integer('taskReservationTimeout', 1, 86400);
+    if (i.adoptSid && i.adoptName) c.failures.push({ property: 'adoptName', reason: 'adoptName and adoptSid name the workflow to adopt twice; give one' });
+    if (!isAdopting(i) && known('configuration') && i.configuration === undefined) c.failures.push({ property: 'configuration', reason: 'configuration is required' });
+    if (known('configuration') && i.configuration !== undefined) {
       for (const f of validateWorkflowConfiguration(i.configuration)) {
-        c.failures.push({ property: "configuration", reason: `configuration: ${describeFinding(f)}` });
+        c.failures.push({ property: 'configuration', reason: `configuration: ${describeFinding(f)}` });
       }
     }
     return c.failures;
   },
   isAdopted: isAdopting,
-  diffKeys: ["workspaceSid", "adoptSid", "adoptName", ...UPDATABLE],
-  replaceKeys: ["workspaceSid", "adoptSid", "adoptName"],
+  diffKeys: ['workspaceSid', 'adoptSid', 'adoptName', ...UPDATABLE],
+  replaceKeys: ['workspaceSid', 'adoptSid', 'adoptName'],
   async create(i, twilio) {
     const label = workflowType.label(i);
     if (isAdopting(i)) {
@@ -141,7 +139,7 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
       return { id: adopted.sid, outs: { ...i, ...adopted.live, sid: adopted.sid, adopted: true, originals: adopted.originals } };
     }
     const api = workflows(i, twilio);
-    const w = await twilio.call(label, "create it", () =>
+    const w = await twilio.call(label, 'create it', () =>
       createSafely<WorkflowApi>({
         describe: label,
         create: () =>
@@ -158,7 +156,7 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
     return { id: w.sid, outs: toOutputs(i.workspaceSid, w) };
   },
   async read(id, olds, twilio) {
-    const w = await twilio.call(workflowType.label(olds), "read it", () => retryIdempotent(() => workflows(olds, twilio)(id).fetch()));
+    const w = await twilio.call(workflowType.label(olds), 'read it', () => retryIdempotent(() => workflows(olds, twilio)(id).fetch()));
     if (olds.adopted) return { ...olds, ...pickDeclared(live(w), olds, UPDATABLE) };
     return toOutputs(olds.workspaceSid, w);
   },
@@ -168,14 +166,14 @@ export const workflowType: ResourceType<WorkflowInputs, WorkflowOutputs> = {
       const adopted = await syncAdopted(label, workflowAdoption, UPDATABLE, news, twilio, { sid: id, originals: olds.originals });
       return { ...news, ...adopted.live, sid: id, adopted: true, originals: adopted.originals };
     }
-    const changed = Object.fromEntries(UPDATABLE.filter((k) => olds[k] !== news[k]).map((k) => [k, news[k] ?? ""]));
-    const w = await twilio.call(label, "update it", () => retryIdempotent(() => updateWorkflow(id, changed, news, twilio)));
+    const changed = Object.fromEntries(UPDATABLE.filter((k) => olds[k] !== news[k]).map((k) => [k, news[k] ?? '']));
+    const w = await twilio.call(label, 'update it', () => retryIdempotent(() => updateWorkflow(id, changed, news, twilio)));
     return toOutputs(news.workspaceSid, w);
   },
   async delete(id, olds, twilio) {
     const label = workflowType.label(olds);
     if (olds.adopted) return restoreAdopted(label, workflowAdoption, id, olds.originals, olds, twilio);
-    await twilio.call(label, "delete it", () => deleteIfPresent(() => workflows(olds, twilio)(id).remove()));
+    await twilio.call(label, 'delete it', () => deleteIfPresent(() => workflows(olds, twilio)(id).remove()));
   },
 };
 
@@ -186,6 +184,6 @@ export class Workflow extends TwilioSidResource {
   declare readonly configuration: pulumi.Output<string>;
   declare readonly adopted: pulumi.Output<boolean | undefined>;
   constructor(name: string, args: WorkflowArgs, opts?: pulumi.CustomResourceOptions) {
-    super("Workflow", name, { adopted: undefined, originals: undefined, ...args }, opts);
+    super('Workflow', name, { adopted: undefined, originals: undefined, ...args }, opts);
   }
 }

@@ -27,7 +27,9 @@ export async function liveChatTransferTasks(stack: TransferStack, chat: Chat, ta
 
 /** Transfer tasks of the call not yet ended (pending, reserved or assigned). */
 export async function liveVoiceTransferTasks(stack: TransferStack, originalTaskSid: string, tasks?: TaskView[]): Promise<TaskView[]> {
-  return (tasks ?? (await allTasks(stack))).filter((t) => t.attributes.originalTaskSid === originalTaskSid && typeof t.attributes.transferMode === 'string' && [...LIVE, 'assigned'].includes(t.status));
+  return (tasks ?? (await allTasks(stack))).filter(
+    (t) => t.attributes.originalTaskSid === originalTaskSid && typeof t.attributes.transferMode === 'string' && [...LIVE, 'assigned'].includes(t.status),
+  );
 }
 
 /**
@@ -75,7 +77,10 @@ export async function callNotAlone(stack: TransferStack, customerLive: boolean, 
   if (!customer) return { ok: false, reason: 'the customer is not in the conference' };
   const agents = legs.filter((p) => p.callSid !== call.customerCallSid);
   const all = tasks ?? (await allTasks(stack));
-  const live = all.filter((t) => t.attributes.conference && (t.attributes.conference as { sid?: string }).sid === call.conferenceSid && typeof t.attributes.transferMode === 'string' && [...LIVE, 'assigned'].includes(t.status));
+  const live = all.filter(
+    (t) =>
+      t.attributes.conference && (t.attributes.conference as { sid?: string }).sid === call.conferenceSid && typeof t.attributes.transferMode === 'string' && [...LIVE, 'assigned'].includes(t.status),
+  );
   if (agents.length > 0 || live.length > 0) return { ok: true };
   return { ok: false, reason: `the customer is ${customer.hold ? 'on hold' : 'in the conference'} with no agent and no live transfer` };
 }

@@ -110,9 +110,7 @@ export function workflowsReferencing(engine: TaskRouterEngine, ws: WorkspaceRec,
 export function deleteQueue(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, queue: QueueRec): void {
   const refs = workflowsReferencing(engine, ws, queue.sid);
   if (refs.length > 0) {
-    throw badRequest(
-      `TaskQueue ${queue.sid} (${queue.friendlyName}) can't be deleted: it is referenced by Workflow ${refs.map((w) => `${w.sid} (${w.friendlyName})`).join(', ')}`,
-    );
+    throw badRequest(`TaskQueue ${queue.sid} (${queue.friendlyName}) can't be deleted: it is referenced by Workflow ${refs.map((w) => `${w.sid} (${w.friendlyName})`).join(', ')}`);
   }
   const task = Object.values(ws.tasks).find((t) => t.queueSid === queue.sid && (t.assignmentStatus === 'pending' || t.assignmentStatus === 'reserved'));
   if (task) throw badRequest(`TaskQueue ${queue.sid} (${queue.friendlyName}) can't be deleted: Task ${task.sid} is ${task.assignmentStatus} in it`);

@@ -36,10 +36,19 @@ export function updateWorkerChannel(
   }
   if (input.available !== undefined && input.available !== wc.available) {
     wc.available = input.available;
-    recordEvent(engine, accountSid, ws, 'worker.channel.availability.update', 'worker', worker.sid, `Worker ${worker.friendlyName} channel ${channel?.uniqueName} availability updated to ${wc.available}`, {
-      worker,
-      extra: { worker_channel_task_channel_unique_name: channel?.uniqueName ?? null, worker_channel_available: wc.available },
-    });
+    recordEvent(
+      engine,
+      accountSid,
+      ws,
+      'worker.channel.availability.update',
+      'worker',
+      worker.sid,
+      `Worker ${worker.friendlyName} channel ${channel?.uniqueName} availability updated to ${wc.available}`,
+      {
+        worker,
+        extra: { worker_channel_task_channel_unique_name: channel?.uniqueName ?? null, worker_channel_available: wc.available },
+      },
+    );
   }
   wc.dateUpdated = engine.now();
   dispatch(engine, accountSid, ws);

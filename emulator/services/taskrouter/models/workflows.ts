@@ -47,12 +47,7 @@ function checkWorkflowInput(ws: WorkspaceRec, input: WorkflowInput): void {
   }
 }
 
-export function createWorkflow(
-  engine: TaskRouterEngine,
-  accountSid: string,
-  ws: WorkspaceRec,
-  input: WorkflowInput & { friendlyName: string; configuration: string; sid?: string },
-): WorkflowRec {
+export function createWorkflow(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, input: WorkflowInput & { friendlyName: string; configuration: string; sid?: string }): WorkflowRec {
   checkWorkflowInput(ws, input);
   const now = engine.now();
   const wf: WorkflowRec = {
@@ -70,13 +65,7 @@ export function createWorkflow(
   return wf;
 }
 
-export function updateWorkflow(
-  engine: TaskRouterEngine,
-  accountSid: string,
-  ws: WorkspaceRec,
-  wf: WorkflowRec,
-  input: WorkflowInput & { reEvaluateTasks?: boolean },
-): WorkflowRec {
+export function updateWorkflow(engine: TaskRouterEngine, accountSid: string, ws: WorkspaceRec, wf: WorkflowRec, input: WorkflowInput & { reEvaluateTasks?: boolean }): WorkflowRec {
   checkWorkflowInput(ws, input);
   const oldConfiguration = wf.configuration;
   if (input.friendlyName !== undefined) wf.friendlyName = input.friendlyName;

@@ -16,9 +16,7 @@ export const activityRoutes: RouteDef[] = [
       const q = query(req);
       const name = q.string('FriendlyName');
       const available = q.string('Available');
-      const items = Object.values(w.activities).filter(
-        (a) => (name === undefined || a.friendlyName === name) && (available === undefined || String(a.available) === available.toLowerCase()),
-      );
+      const items = Object.values(w.activities).filter((a) => (name === undefined || a.friendlyName === name) && (available === undefined || String(a.available) === available.toLowerCase()));
       return ok(paginate(req, items, (a) => serializeActivity(req.accountSid, w, a), { key: 'activities' }));
     },
   },

@@ -87,7 +87,10 @@ function taskCumulative(w: Window, events: EventRec[]): Figures {
     ? Object.fromEntries(
         w.split.map((limit) => [
           String(limit),
-          { above: { tasks_accepted: accepted.filter((x) => x > limit).length, tasks_canceled: canceled.filter((x) => x > limit).length }, below: { tasks_accepted: accepted.filter((x) => x <= limit).length, tasks_canceled: canceled.filter((x) => x <= limit).length } },
+          {
+            above: { tasks_accepted: accepted.filter((x) => x > limit).length, tasks_canceled: canceled.filter((x) => x > limit).length },
+            below: { tasks_accepted: accepted.filter((x) => x <= limit).length, tasks_canceled: canceled.filter((x) => x <= limit).length },
+          },
         ]),
       )
     : null;

@@ -153,7 +153,13 @@ const listTaskQueuesStatistics: RouteDef = {
     const w = fig.readWindow(req, engine, ws);
     const name = new Params(req.query, 'query').string('FriendlyName');
     const queues = Object.values(ws.queues).filter((q) => name === undefined || q.friendlyName === name);
-    const item = (sid: string) => ({ account_sid: req.accountSid, cumulative: fig.queueCumulative(ws, sid, w), realtime: fig.queueRealtime(engine, ws, sid, w.channelSid), task_queue_sid: sid, workspace_sid: ws.sid });
+    const item = (sid: string) => ({
+      account_sid: req.accountSid,
+      cumulative: fig.queueCumulative(ws, sid, w),
+      realtime: fig.queueRealtime(engine, ws, sid, w.channelSid),
+      task_queue_sid: sid,
+      workspace_sid: ws.sid,
+    });
     return { status: 200, body: paginate(req, queues, (q) => item(q.sid), { key: 'task_queues_statistics' }) };
   },
 };
@@ -176,7 +182,10 @@ const bulkTaskQueueRealTimeStatistics: RouteDef = {
       if (!ws.queues[sid]) throw notFound(wsPath(ws.sid, `/TaskQueues/${sid}`));
       return { ...fig.queueRealtime(engine, ws, sid), task_queue_sid: sid };
     });
-    return { status: 200, body: { account_sid: req.accountSid, workspace_sid: ws.sid, task_queue_data: data, task_queue_response_count: data.length, url: u(`${ws.sid}/TaskQueues/RealTimeStatistics`) } };
+    return {
+      status: 200,
+      body: { account_sid: req.accountSid, workspace_sid: ws.sid, task_queue_data: data, task_queue_response_count: data.length, url: u(`${ws.sid}/TaskQueues/RealTimeStatistics`) },
+    };
   },
 };
 

@@ -11,5 +11,7 @@ declare const Runtime: { getFunctions(): Record<string, { path: string } | undef
 
 export const handler: FunctionHandler = (context, event, callback) =>
   (require(Runtime?.getFunctions()['lib/load']?.path ?? 'lib/load (not deployed)') as typeof Load).endpoint('common/flex/taskrouter/update-task-assignment-status', (lib) =>
-    lib<typeof Http>('lib/http').flexEndpoint('common/flex/taskrouter/update-task-assignment-status', { chat: true }, (env) => lib<typeof TemplatePlugin>('lib/template-plugin').updateTaskAssignmentStatus(env)),
+    lib<typeof Http>('lib/http').flexEndpoint('common/flex/taskrouter/update-task-assignment-status', { chat: true }, (env) =>
+      lib<typeof TemplatePlugin>('lib/template-plugin').updateTaskAssignmentStatus(env),
+    ),
   )(context, event, callback);

@@ -11,5 +11,7 @@ declare const Runtime: { getFunctions(): Record<string, { path: string } | undef
 
 export const handler: FunctionHandler = (context, event, callback) =>
   (require(Runtime?.getFunctions()['lib/load']?.path ?? 'lib/load (not deployed)') as typeof Load).endpoint('features/conversation-transfer/flex/remove-participant', (lib) =>
-    lib<typeof Http>('lib/http').flexEndpoint('features/conversation-transfer/flex/remove-participant', { chat: true }, (env) => lib<typeof TemplatePlugin>('lib/template-plugin').removeParticipant(env)),
+    lib<typeof Http>('lib/http').flexEndpoint('features/conversation-transfer/flex/remove-participant', { chat: true }, (env) =>
+      lib<typeof TemplatePlugin>('lib/template-plugin').removeParticipant(env),
+    ),
   )(context, event, callback);
