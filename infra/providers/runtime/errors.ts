@@ -13,7 +13,7 @@ export interface CallFailure {
 }
 
 export function describeFailure(err: unknown): CallFailure {
-  if (isTwilioCallError(err)) return err.failure;
+  if (isProviderCallError(err)) return err.failure;
   const e = err as {
     status?: number;
     code?: number | string;
@@ -43,8 +43,12 @@ export function isNotFound(err: unknown): boolean {
   return f.status === 404;
 }
 
-/** A failed Twilio call, described for people: names the resource, the action and Twilio's answer. */
-export interface TwilioCallError extends Error {
+/**
+ * A failed Twilio call as a provider reports it to people: names the resource,
+ * the action and Twilio's answer (the functions have their own per-call
+ * TwilioCallError, which carries what their retries and state machines decide on).
+ */
+export interface ProviderCallError extends Error {
   resource: string;
   action: string;
   failure: CallFailure;
@@ -52,17 +56,17 @@ export interface TwilioCallError extends Error {
 
 // A plain Error with fields, not a subclass: dynamic providers are serialized
 // by value, and subclasses of built-ins do not survive that.
-export function twilioCallError(resource: string, action: string, failure: CallFailure, secrets: string[]): TwilioCallError {
-  const err = new Error(scrub(formatFailure(resource, action, failure), secrets)) as TwilioCallError;
-  err.name = 'TwilioCallError';
+export function providerCallError(resource: string, action: string, failure: CallFailure, secrets: string[]): ProviderCallError {
+  const err = new Error(scrub(formatFailure(resource, action, failure), secrets)) as ProviderCallError;
+  err.name = 'ProviderCallError';
   err.resource = resource;
   err.action = action;
   err.failure = failure;
   return err;
 }
 
-export function isTwilioCallError(err: unknown): err is TwilioCallError {
-  return err instanceof Error && err.name === 'TwilioCallError' && 'failure' in err;
+export function isProviderCallError(err: unknown): err is ProviderCallError {
+  return err instanceof Error && err.name === 'ProviderCallError' && 'failure' in err;
 }
 
 function formatFailure(resource: string, action: string, f: CallFailure): string {

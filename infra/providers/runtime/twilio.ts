@@ -3,7 +3,7 @@
 import type { Twilio } from 'twilio';
 import type * as ServerlessClient from '../../../clients/serverless-client';
 import type * as TwilioClient from '../../../clients/twilio-client';
-import { describeFailure, isTwilioCallError, twilioCallError } from './errors';
+import { describeFailure, isProviderCallError, providerCallError } from './errors';
 
 // The clients (the twilio SDK, serverless-api) load on first use, in the
 // provider process: the program, which only declares resources, never needs
@@ -15,7 +15,7 @@ import { resolveSettings, secretValues, type ProviderSettings } from './settings
 export interface TwilioSession {
   settings: ProviderSettings;
   client: Twilio;
-  /** Runs one logical call; a failure becomes a TwilioCallError naming `resource` and `action`. */
+  /** Runs one logical call; a failure becomes a ProviderCallError naming `resource` and `action`. */
   call<T>(resource: string, action: string, fn: () => Promise<T>): Promise<T>;
 }
 
@@ -31,8 +31,8 @@ export function openSession(): TwilioSession {
       try {
         return await fn();
       } catch (err) {
-        if (isTwilioCallError(err)) throw err;
-        throw twilioCallError(resource, action, describeFailure(err), secrets);
+        if (isProviderCallError(err)) throw err;
+        throw providerCallError(resource, action, describeFailure(err), secrets);
       }
     },
   };
