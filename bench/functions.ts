@@ -5,10 +5,10 @@
  *
  * Per iteration the emulator state is restored to the freshly deployed stack
  * and the scenario (a chat, a call, an invite…) is set up outside the
- * measured window. "API calls" counts the Twilio API requests the emulator
- * logged while the function ran (not the runtime invocation itself, not test
- * hooks); "+callbacks" adds what the TaskRouter/voice callbacks it triggered
- * made until everything settled.
+ * measured window. "API calls" counts the Twilio API requests the function
+ * made (the emulator's log, by the caller header the functions send; not the
+ * runtime invocation itself, not test hooks); "+callbacks" adds what the
+ * TaskRouter/voice callbacks it triggered made until everything settled.
  *
  * Latency: while the measured request runs, the emulator holds every Twilio
  * API call for `latencyMs` (default 150 ms, about what a call to Twilio costs
@@ -186,8 +186,9 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const lastSeq = (emu: Emulator) => emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
-const apiEntries = (emu: Emulator, from: number, to = Infinity) =>
-  emu.log.list().filter((e) => e.seq > from && e.seq <= to && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'));
+const apiEntries = (emu: Emulator, from: number) => emu.log.list().filter((e) => e.seq > from && !e.operation.startsWith('runtime.') && !e.operation.startsWith('admin.'));
+/** The endpoint an operation measures: its name up to the first space (`chat/transfer (cold, to queue)` → `chat/transfer`). */
+const endpointOf = (op: Op) => op.name.split(' ')[0];
 
 export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationResult[]> {
   const iterations = opts.iterations ?? 15;
@@ -213,10 +214,10 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
         const res = await measured();
         latencies.push(performance.now() - t0);
         emu.latency.clear();
-        const answeredAt = lastSeq(emu);
         await emu.whenIdle();
         if (res.status !== 200) errors += 1;
-        const direct = apiEntries(emu, before, answeredAt);
+        // The function's own calls, by the caller header it sends (not a callback's running meanwhile).
+        const direct = apiEntries(emu, before).filter((e) => e.caller === endpointOf(op));
         calls += direct.length;
         withCallbacks += apiEntries(emu, before).length;
         for (const e of direct) byOperation[e.operation] = (byOperation[e.operation] ?? 0) + 1;
