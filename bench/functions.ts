@@ -20,7 +20,7 @@
 import type { Emulator, VoiceNetworkApi } from '../emulator';
 import { numberArg, readArgs } from '../tools/cli-args';
 import type { TransferStack } from '../support';
-import { TWILIO_NUMBER, acceptReservation, callFunction, pendingReservations, setActivity, signedCall, startChat, startDeployedStack, startVoiceCall, taskOf, type FnResponse } from '../support';
+import { TWILIO_NUMBER, acceptReservation, callFunction, pendingReservations, resetToDeployed, setActivity, signedCall, startChat, startDeployedStack, startVoiceCall, taskOf, type FnResponse } from '../support';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
@@ -158,7 +158,9 @@ const OPERATIONS: Op[] = [
       const r = await callFunction(ctx.stack, '/voice/transfer', { Token: token(ctx, 'alice'), taskSid, targetSid: ctx.stack.queues.sales, mode: 'warm' });
       await ctx.emu.whenIdle();
       const transfer = await taskOf(ctx.stack, String(r.body.transferTaskSid));
-      const [reservation] = await pendingReservations(ctx.stack, transfer.sid);
+      // Carol's reservation, pending or (when her client answered at once) accepted.
+      const [reservation] = await ctx.stack.client.taskrouter.v1.workspaces(ctx.stack.workspaceSid).tasks(transfer.sid).reservations.list();
+      if (!reservation) throw new Error(`voice/join-conference setup: the transfer task ${transfer.sid} was offered to nobody`);
       const conf = transfer.attributes.conference as { sid: string; participants: { customer: string } };
       const query = `?${new URLSearchParams({ originalTaskSid: taskSid, transferTaskSid: transfer.sid, conferenceSid: conf.sid, customerCallSid: conf.participants.customer, reservationSid: reservation.sid }).toString()}`;
       return () => signedCall(ctx.emu, ctx.stack, '/voice/join-conference', { CallSid: 'CA' + 'b'.repeat(32), From: TWILIO_NUMBER, To: 'client:carol' }, query);
@@ -205,7 +207,7 @@ export async function run(opts: FunctionsBenchOptions = {}): Promise<OperationRe
       let errors = 0;
       const byOperation: Record<string, number> = {};
       for (let i = 0; i < iterations; i++) {
-        emu.restore(clean);
+        await resetToDeployed(emu, clean);
         const measured = await op.setup(ctx);
         await emu.whenIdle();
         const before = lastSeq(emu);

@@ -9,6 +9,11 @@
 // `npm run build` compiled (the digest in dist/.sources.sha256): a checkout or
 // an editor that touches a file without changing it is not a change, and tsc
 // does not rewrite the output of an unchanged file.
+//
+// tsc never deletes: the output of a source that was moved or removed stays in
+// dist/ and can shadow its successor (`./routes.js` is found before
+// `./routes/index.js`). So `write` also removes every compiled file whose
+// source is gone.
 //   node dist/tools/build-stamp.js write    # after a successful tsc (npm run build and setup do it)
 //   node dist/tools/build-stamp.js check    # exit 1 with the reason when stale
 import * as crypto from 'node:crypto';
@@ -63,8 +68,33 @@ interface Stamp {
   sources: Record<string, string>;
 }
 
-/** Records the sources a successful build compiled. */
+/** Removes compiled files (`.js`, `.js.map`) under dist/ whose `.ts` source no longer exists; returns them. */
+export function pruneOrphanOutputs(root: string): string[] {
+  const dist = path.join(root, 'dist');
+  const removed: string[] = [];
+  const visit = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+        if (fs.readdirSync(full).length === 0) fs.rmdirSync(full);
+        continue;
+      }
+      const compiled = /\.js(\.map)?$/.exec(entry.name);
+      if (!compiled) continue;
+      const source = path.join(root, path.relative(dist, full)).replace(/\.js(\.map)?$/, '.ts');
+      if (fs.existsSync(source)) continue;
+      fs.rmSync(full);
+      removed.push(relative(root, full));
+    }
+  };
+  if (fs.existsSync(dist)) visit(dist);
+  return removed;
+}
+
+/** Records the sources a successful build compiled (after removing the outputs of sources that are gone). */
 export function writeBuildStamp(root: string): void {
+  pruneOrphanOutputs(root);
   const stamp: Stamp = { sources: sourceHashes(root) };
   const file = path.join(root, STAMP_FILE);
   fs.mkdirSync(path.dirname(file), { recursive: true });

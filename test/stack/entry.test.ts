@@ -140,6 +140,29 @@ describe('never stale: the program refuses a dist/ older than its sources', () =
     }
   });
 
+  test('the stamp removes the compiled output of a moved source, which would shadow its successor', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'flex-prune-'));
+    try {
+      const write = (file: string) => {
+        fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+        fs.writeFileSync(path.join(root, file), '\n');
+      };
+      // routes.ts became routes/index.ts: the old routes.js is found first by require('./routes').
+      write('emulator/routes/index.ts');
+      write('dist/emulator/routes/index.js');
+      write('dist/emulator/routes.js');
+      write('dist/emulator/routes.js.map');
+      write('dist/emulator/gone/old.js');
+      write('dist/.sources.sha256');
+      writeBuildStamp(root);
+      expect(fs.existsSync(path.join(root, 'dist/emulator/routes/index.js'))).toBe(true);
+      expect(['dist/emulator/routes.js', 'dist/emulator/routes.js.map', 'dist/emulator/gone'].filter((f) => fs.existsSync(path.join(root, f)))).toEqual([]);
+      expect(fs.existsSync(path.join(root, 'dist/.sources.sha256'))).toBe(true);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   test("the clone's own dist/ is current (setup and npm run build keep it so)", () => {
     expect(staleBuildReason(ROOT)).toBeUndefined();
   });
