@@ -20,7 +20,7 @@
 import type { Emulator, VoiceNetworkApi } from '../emulator';
 import { numberArg, readArgs } from '../tools/cli-args';
 import type { TransferStack } from '../support';
-import { TWILIO_NUMBER, acceptReservation, callFunction, pendingReservations, resetToDeployed, setActivity, signedCall, startChat, startDeployedStack, startVoiceCall, taskOf, type FnResponse } from '../support';
+import { TWILIO_NUMBER, acceptReservation, callFunction, resetToDeployed, setActivity, signedCall, startChat, startDeployedStack, startVoiceCall, taskOf, type FnResponse } from '../support';
 
 export interface FunctionsBenchOptions {
   iterations?: number;
