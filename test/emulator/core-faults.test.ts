@@ -27,6 +27,24 @@ describe('fault injection', () => {
     expect(emu.log.list({ operation: 'serverless.CreateService' })[0]).toMatchObject({ status: 429, fault: '429' });
   });
 
+  test('a rule with a caller faults only the calls whose Flex-Transfer-Caller header names it; the log records the caller', async () => {
+    emu.faults.add({ operation: 'serverless.ListService', caller: 'chat/transfer', kind: '500', nth: 1 });
+    const list = (caller?: string) =>
+      fetch(`${emu.baseUrl}/serverless/v1/Services`, {
+        headers: { Authorization: 'Basic ' + Buffer.from(`${emu.credentials.accountSid}:${emu.credentials.authToken}`).toString('base64'), ...(caller ? { 'Flex-Transfer-Caller': caller } : {}) },
+      });
+    expect((await list()).status).toBe(200);
+    expect((await list('taskrouter/events')).status).toBe(200);
+    expect((await list('chat/transfer')).status).toBe(500);
+    expect(emu.log.list({ operation: 'serverless.ListService' }).map((e) => [e.caller, e.status])).toEqual([
+      [undefined, 200],
+      ['taskrouter/events', 200],
+      ['chat/transfer', 500],
+    ]);
+    expect(emu.log.list({ caller: 'chat/transfer' }).map((e) => e.operation)).toEqual(['serverless.ListService']);
+    expect(() => emu.faults.add({ operation: 'serverless.ListService', caller: '', kind: '500', nth: 1 })).toThrow(/fault caller must be a non-empty endpoint name/);
+  });
+
   test('500 answers with Twilio 20500 and the handler does not run', async () => {
     emu.faults.add({ method: 'POST', path: '^/serverless/v1/Services$', kind: '500', nth: 1 });
     await expect(client().serverless.v1.services.create({ uniqueName: 'b', friendlyName: 'b' })).rejects.toMatchObject({ status: 500, code: 20500 });

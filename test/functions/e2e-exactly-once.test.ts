@@ -224,7 +224,10 @@ async function callsOf(path: string, body: Record<string, string | undefined>): 
   const since = emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
   const res = await callFunction(stack, path, body);
   await emu.whenIdle();
-  return { res, ops: apiOps(emu, since, callerOf(path)) };
+  const ops = apiOps(emu, since, callerOf(path));
+  // Zero would satisfy every bound: the calls must be attributed to the function, not lost.
+  if (ops.length === 0) throw new Error(`no Twilio call was attributed to ${callerOf(path)} (its Flex-Transfer-Caller header)`);
+  return { res, ops };
 }
 
 describe('Twilio calls per operation (token validation included)', () => {

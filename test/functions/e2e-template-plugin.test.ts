@@ -121,7 +121,10 @@ async function counted(path: string, payload: Record<string, string>): Promise<{
   const since = emu.log.list().reduce((m, e) => Math.max(m, e.seq), 0);
   const res = await pluginPost(path, payload);
   await emu.whenIdle();
-  return { res, ops: apiOps(emu, since, callerOf(path)) };
+  const ops = apiOps(emu, since, callerOf(path));
+  // Zero would satisfy every bound: the calls must be attributed to the function, not lost.
+  if (ops.length === 0) throw new Error(`no Twilio call was attributed to ${callerOf(path)} (its Flex-Transfer-Caller header)`);
+  return { res, ops };
 }
 
 async function expectInvariants(chat: Chat): Promise<void> {
