@@ -33,6 +33,7 @@ import { openSession, type TwilioSession } from '../infra/providers/runtime/twil
 import { discover, type RawConfig } from './adopt-discovery';
 import { REPO_ROOT, selectStack } from './pulumi-cli';
 import { flexUiFlags } from '../functions/lib/contract.private';
+import { readArgs } from './cli-args';
 
 const NS = 'flex-transfer';
 
@@ -43,20 +44,14 @@ interface Options {
 }
 
 export function parseArgs(argv: string[]): Options {
-  const o: Options = { stack: 'local', projectDir: REPO_ROOT, dryRun: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === '--stack' || arg === '-s') o.stack = value();
-    else if (arg === '--project') o.projectDir = path.resolve(value());
-    else if (arg === '--dry-run') o.dryRun = true;
-    else throw new Error(`unknown argument '${arg}'. Usage: adopt --stack NAME [--dry-run] [--project DIR]`);
+  let values: { stack?: string; project?: string; 'dry-run'?: boolean };
+  try {
+    ({ values } = readArgs(argv, { stack: { type: 'string', short: 's' }, project: { type: 'string' }, 'dry-run': { type: 'boolean' } }));
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Error(message.startsWith('unknown argument') ? `${message}. Usage: adopt --stack NAME [--dry-run] [--project DIR]` : message, { cause: err });
   }
-  return o;
+  return { stack: values.stack ?? 'local', projectDir: values.project ? path.resolve(values.project) : REPO_ROOT, dryRun: values['dry-run'] ?? false };
 }
 
 // ---- Pulumi.<stack>.yaml ------------------------------------------------------

@@ -105,8 +105,8 @@ export async function afterAgentLeft(port: TwilioPort, refs: ChatRefs, leftTaskS
   const waiting: string[] = [];
   let lostOne = false;
   for (const t of [...tasks.values()].filter(isLive)) {
-    // The listing carries no ETag: read the task, then mark it conditionally.
-    const marked = await keepForCustomer(port, await port.fetchTask(t.sid));
+    // Marked conditionally (compare-and-set reads a listed task for its ETag first).
+    const marked = await keepForCustomer(port, t);
     if (isLive(marked)) waiting.push(marked.sid);
     else lostOne = true;
   }
@@ -148,7 +148,7 @@ async function forget(port: TwilioPort, tasks: Map<string, TaskRecord>, requestI
   const { recordOf, amend } = state();
   const holders = [...tasks.values()].filter((t) => t.status === 'assigned' && recordOf(t.attributes).has(requestId));
   if (holders.length === 0) return 0;
-  // Listings carry no ETag: read each holder before its conditional update.
+  // Read all holders at once (listings carry no ETag), rather than one by one in the conditional updates.
   const fetched = await Promise.all(holders.map((t) => port.fetchTask(t.sid)));
   return amend(port, fetched, requestId, 'remove');
 }

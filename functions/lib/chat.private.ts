@@ -356,12 +356,7 @@ export async function leave(env: EndpointEnv): Promise<Result> {
     // The check after leaving is repeated, so the repeat finishes the job.
     const reservations = await http().step('list-reservations', () => env.port.listTaskReservations(task.sid));
     if (reservations.some((r) => r.workerSid !== null && r.workerSid === env.actor.workerSid && (r.status === 'accepted' || r.status === 'completed' || r.status === 'wrapping'))) {
-      const after = await http().step(
-        'after-leave',
-        () => events().afterAgentLeft(env.port, refs, task.sid),
-        () => ({ participantClosed: true, channelClosed: false }),
-      );
-      return leftResult(undefined, true, after);
+      return afterLeaving(env, refs, task.sid, undefined, true);
     }
   }
   if (!leaver) {
@@ -389,16 +384,20 @@ export async function leave(env: EndpointEnv): Promise<Result> {
       () => s.closeParticipant(env.port, refs, leaver.sid),
       () => ({ participantClosed: false, channelClosed: false }),
     );
-  const after = await http().step(
-    'after-leave',
-    () => events().afterAgentLeft(env.port, refs, leaver.taskSid ?? undefined),
-    () => ({ participantClosed: true, channelClosed: false }),
-  );
-  return leftResult(leaver.sid, alreadyLeft, after);
+  return afterLeaving(env, refs, leaver.taskSid ?? undefined, leaver.sid, alreadyLeft);
 }
 
-/** What a leave answers once the agent is out (`participantSid` unknown when it left before this request). */
-function leftResult(participantSid: string | undefined, alreadyLeft: boolean, after: ChatEvents.AfterLeft): Result {
+/**
+ * Once the agent is out: the check after leaving (nobody left → waiting
+ * invites kept for the customer, or the channel closed), and the answer
+ * (`participantSid` unknown when the agent left before this request).
+ */
+async function afterLeaving(env: EndpointEnv, refs: ChatRefs, leftTaskSid: string | undefined, participantSid: string | undefined, alreadyLeft: boolean): Promise<Result> {
+  const after = await http().step(
+    'after-leave',
+    () => events().afterAgentLeft(env.port, refs, leftTaskSid),
+    () => ({ participantClosed: true, channelClosed: false }),
+  );
   return {
     body: {
       ...(participantSid ? { participantSid } : {}),
